@@ -1,0 +1,80 @@
+/**
+ * The abstract content of a lineinfo table: a file list and address -> (file, line) entries.
+ * Every revision encodes the same content; only the bytes differ.
+ */
+
+export interface Entry {
+  /** byte offset from the table's base (module `.text` start, or `_text` for vmlinux), u32 */
+  readonly offset: number;
+  /** index into LineTable.files */
+  readonly fileId: number;
+  /** source line, u32 */
+  readonly line: number;
+}
+
+export interface LineTable {
+  readonly files: readonly string[];
+  /** sorted by offset, strictly increasing (see normaliseEntries) */
+  readonly entries: readonly Entry[];
+}
+
+/** The generator's limits (gen_lineinfo): file ids fit in a u16 and are below 65535. */
+export const MAX_FILES = 65535;
+export const MAX_U32 = 0xffff_ffff;
+
+/**
+ * Sort and de-duplicate raw rows exactly as the kernel generator does before encoding:
+ *  1. rows with line 0 are dropped (DWARF's "no source line");
+ *  2. sort by (offset, file id, line);
+ *  3. walk the sorted rows keeping a "last kept" entry: a row with the same offset as the last
+ *     kept one is dropped (so the lowest file id, then lowest line, wins); a row with the same
+ *     (file, line) as the last kept one is dropped (it adds nothing to a largest-entry-<=-offset
+ *     lookup).
+ * The result has strictly increasing offsets and no two consecutive equal (file, line) pairs.
+ */
+export function normaliseEntries(rows: readonly Entry[]): Entry[] {
+  const kept = rows.filter((r) => r.line !== 0);
+  kept.sort((a, b) => a.offset - b.offset || a.fileId - b.fileId || a.line - b.line);
+  const out: Entry[] = [];
+  for (const row of kept) {
+    const last = out[out.length - 1];
+    if (last !== undefined) {
+      if (row.offset === last.offset) continue;
+      if (row.fileId === last.fileId && row.line === last.line) continue;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** A problem with encoder input, located by JSON path. */
+export class TableError extends Error {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(`${path}: ${detail}`);
+    this.name = 'TableError';
+  }
+}
+
+/** Checks the limits every revision shares; throws TableError on the first violation. */
+export function checkTable(table: LineTable): void {
+  if (table.files.length > MAX_FILES) {
+    throw new TableError('files', `${table.files.length} files; the generator's limit is ${MAX_FILES}`);
+  }
+  table.files.forEach((name, i) => {
+    if (name.includes('\0')) throw new TableError(`files[${i}]`, 'file name contains a NUL byte');
+  });
+  table.entries.forEach((e, i) => {
+    if (!isU32(e.offset)) throw new TableError(`entries[${i}].offset`, `${e.offset} is not a u32 (offsets are below 4 GiB)`);
+    if (!isU32(e.line)) throw new TableError(`entries[${i}].line`, `${e.line} is not a u32`);
+    if (!Number.isInteger(e.fileId) || e.fileId < 0 || e.fileId >= table.files.length) {
+      throw new TableError(`entries[${i}].file`, `file id ${e.fileId} is not in files[0..${table.files.length - 1}]`);
+    }
+  });
+}
+
+export function isU32(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= MAX_U32;
+}

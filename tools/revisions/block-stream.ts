@@ -1,0 +1,218 @@
+/**
+ * The block-indexed, delta-compressed entry stream (v1 patch 3 and every later revision).
+ * Entries are cut into blocks of 64. The index stores each block's first offset and where its
+ * bytes start in the stream. Inside a block, entry 0 is ULEB128(file id), ULEB128(line) (its
+ * offset is the index's); entries 1.. are ULEB128(offset delta), then the file-id and line
+ * deltas, zigzag+ULEB128 in v1/v2 and SLEB128 from v3 on. Deltas restart in every block.
+ */
+import { newCursor, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, writeSleb128, writeUleb128, zigzagDecode, zigzagEncode } from '../format/leb128.js';
+import type { StreamCursor } from '../format/leb128.js';
+import type { Entry } from '../model/line-table.js';
+import { hex } from '../format/u32-math.js';
+import type { BlockInfo, LocatedEntry } from './layout.js';
+import type { ModelBuilder } from './model-builder.js';
+
+export const BLOCK_ENTRIES = 64;
+
+export type DeltaCoding = 'zigzag' | 'sleb128';
+
+export interface EncodedStream {
+  readonly blockAddrs: number[];
+  readonly blockOffsets: number[];
+  readonly data: Uint8Array;
+}
+
+export function blockCount(numEntries: number): number {
+  return Math.ceil(numEntries / BLOCK_ENTRIES);
+}
+
+export function encodeStream(entries: readonly Entry[], coding: DeltaCoding): EncodedStream {
+  const out: number[] = [];
+  const push = (b: number): void => {
+    out.push(b);
+  };
+  const signed = (v: number): void => {
+    if (coding === 'zigzag') writeUleb128(push, zigzagEncode(v));
+    else writeSleb128(push, v);
+  };
+  const blockAddrs: number[] = [];
+  const blockOffsets: number[] = [];
+  for (let base = 0; base < entries.length; base += BLOCK_ENTRIES) {
+    const first = entries[base]!;
+    blockAddrs.push(first.offset);
+    blockOffsets.push(out.length);
+    writeUleb128(push, first.fileId);
+    writeUleb128(push, first.line);
+    let prev = first;
+    const end = Math.min(base + BLOCK_ENTRIES, entries.length);
+    for (let i = base + 1; i < end; i++) {
+      const e = entries[i]!;
+      writeUleb128(push, (e.offset - prev.offset) >>> 0);
+      // The generator subtracts as int32: the difference is taken modulo 2^32.
+      signed((e.fileId - prev.fileId) | 0);
+      signed((e.line - prev.line) | 0);
+      prev = e;
+    }
+  }
+  return { blockAddrs, blockOffsets, data: Uint8Array.from(out) };
+}
+
+/** Entry count of block `block` as the kernel computes it (u32 arithmetic, capped at 64). */
+export function kernelBlockEntries(block: number, numBlocks: number, numEntries: number): number {
+  if (block !== numBlocks - 1) return BLOCK_ENTRIES;
+  const remaining = (numEntries - block * BLOCK_ENTRIES) >>> 0;
+  return remaining < BLOCK_ENTRIES ? remaining : BLOCK_ENTRIES;
+}
+
+export interface StreamGeometry {
+  /** section offset where the stream starts */
+  readonly dataOff: number;
+  /** stream bytes that belong to it (data_size, or the space up to file_offsets[] in vmlinux v1) */
+  readonly dataSize: number;
+  readonly blockAddrs: readonly number[];
+  readonly blockOffsets: readonly number[];
+  readonly numEntries: number;
+  /** section offsets of the index arrays, for locating findings */
+  readonly addrsOff: number;
+  readonly offsetsOff: number;
+}
+
+/**
+ * Strict structural decode of every block with findings (LI-BLK-*, LI-STR-*); the entries'
+ * offsets, file ids and lines are exact (no 32-bit wrap) except lines, which the generator
+ * itself encodes modulo 2^32. Work and memory are bounded by the stream's size.
+ */
+export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCoding, m: ModelBuilder): void {
+  const numBlocks = g.blockAddrs.length;
+  const blocks: BlockInfo[] = [];
+  const entries: LocatedEntry[] = [];
+
+  if (numBlocks > 0 && g.blockOffsets[0] !== 0) {
+    m.find('LI-BLK-001', 'block_offsets[0]', g.offsetsOff, 4,
+      `block 0 starts at stream offset ${g.blockOffsets[0]}, not 0: stream bytes before it belong to no block`);
+  }
+  for (let i = 0; i < numBlocks; i++) {
+    const off = g.blockOffsets[i]!;
+    if (off >= g.dataSize) {
+      m.find('LI-BLK-002', `block_offsets[${i}]`, g.offsetsOff + i * 4, 4,
+        `block ${i} starts at stream offset ${off}, not below the stream size ${g.dataSize}`);
+    } else if (i > 0 && off <= g.blockOffsets[i - 1]!) {
+      m.find('LI-BLK-002', `block_offsets[${i}]`, g.offsetsOff + i * 4, 4,
+        `block ${i} starts at stream offset ${off}, not after block ${i - 1} (${g.blockOffsets[i - 1]})`);
+    }
+    if (i > 0 && g.blockAddrs[i]! <= g.blockAddrs[i - 1]!) {
+      m.find('LI-BLK-003', `block_addrs[${i}]`, g.addrsOff + i * 4, 4,
+        `block ${i} starts at ${hex(g.blockAddrs[i]!)}, not above block ${i - 1}'s ${hex(g.blockAddrs[i - 1]!)}`);
+    }
+  }
+
+  for (let i = 0; i < numBlocks; i++) {
+    const start = g.blockOffsets[i]!;
+    const nominalEnd = i + 1 < numBlocks ? g.blockOffsets[i + 1]! : g.dataSize;
+    const end = Math.min(nominalEnd, g.dataSize);
+    const count = kernelBlockEntries(i, numBlocks, g.numEntries);
+    blocks.push({ index: i, addr: g.blockAddrs[i]!, streamStart: start, streamEnd: nominalEnd, entryCount: count });
+    if (start >= end) continue; // reported above (LI-BLK-002), or an empty range
+    let pos = g.dataOff + start;
+    const limit = g.dataOff + end;
+    const where = (k: number): string => `block[${i}].entry[${k}]`;
+    const varint = (k: number, what: string, signed = false): number | null => {
+      const v = signed && coding === 'sleb128' ? readSleb128Strict(bytes, pos, limit) : readUleb128Strict(bytes, pos, limit);
+      if (!v.terminated) {
+        m.find('LI-STR-001', `${where(k)}.${what}`, pos, v.length || 1,
+          `${what} of entry ${k} in block ${i} runs past the end of the block's bytes (stream offset ${end})`);
+        return null;
+      }
+      if (v.overlong) {
+        m.find('LI-STR-002', `${where(k)}.${what}`, pos, v.length,
+          `${what} of entry ${k} in block ${i} is a ${v.length}-byte varint or exceeds 32 bits`);
+      } else if (v.nonMinimal) {
+        m.find('LI-STR-003', `${where(k)}.${what}`, pos, v.length,
+          `${what} of entry ${k} in block ${i} is not in its shortest encoding (${v.length} bytes)`);
+      }
+      pos += v.length;
+      if (!signed) return v.value;
+      return coding === 'zigzag' ? zigzagDecode(v.value) : v.value;
+    };
+    const at0 = pos;
+    const file0 = varint(0, 'file_id');
+    const line0 = file0 === null ? null : varint(0, 'line');
+    if (file0 === null || line0 === null) continue;
+    let addr = g.blockAddrs[i]!;
+    let file = file0;
+    let line = line0;
+    entries.push({ offset: addr, fileId: file, line, at: at0, length: pos - at0 });
+    let complete = true;
+    for (let k = 1; k < count; k++) {
+      const at = pos;
+      const da = varint(k, 'addr_delta');
+      const df = da === null ? null : varint(k, 'file_delta', true);
+      const dl = df === null ? null : varint(k, 'line_delta', true);
+      if (da === null || df === null || dl === null) {
+        complete = false;
+        break;
+      }
+      addr += da;
+      file += df;
+      line = (line + dl) >>> 0;
+      entries.push({ offset: addr, fileId: file, line, at, length: pos - at });
+    }
+    if (complete && pos < limit && end === nominalEnd) {
+      m.find('LI-STR-004', `block[${i}]`, pos, limit - pos,
+        `block ${i} has ${limit - pos} byte(s) left over after its ${count} entries`);
+    }
+  }
+  m.blocks = blocks;
+  m.entries = entries;
+}
+
+/**
+ * The kernel's in-block scan: decode the chosen block from its first entry, keep the last entry
+ * whose offset is <= `offset` (and >= `symbolStart` when given), stop at the first one past it.
+ * `cursor` reads relative to the stream start and throws OutOfSection on reads the kernel would
+ * make outside the section.
+ */
+export interface BlockScanResult {
+  found: boolean;
+  fileId: number;
+  line: number;
+  addr: number;
+}
+
+export function kernelScanBlock(
+  cursor: StreamCursor,
+  blockAddr: number,
+  blockEntries: number,
+  offset: number,
+  symbolStart: number | undefined,
+  coding: DeltaCoding,
+): BlockScanResult {
+  const res: BlockScanResult = { found: false, fileId: 0, line: 0, addr: 0 };
+  let curAddr = blockAddr;
+  let curFile = readUleb128(cursor);
+  let curLine = readUleb128(cursor);
+  if (curAddr <= offset && (symbolStart === undefined || curAddr >= symbolStart)) {
+    res.found = true;
+    res.fileId = curFile;
+    res.line = curLine;
+    res.addr = curAddr;
+  }
+  for (let i = 1; i < blockEntries; i++) {
+    const addrDelta = readUleb128(cursor);
+    const fileDelta = coding === 'zigzag' ? zigzagDecode(readUleb128(cursor)) : readSleb128(cursor);
+    const lineDelta = coding === 'zigzag' ? zigzagDecode(readUleb128(cursor)) : readSleb128(cursor);
+    curAddr = (curAddr + addrDelta) >>> 0;
+    curFile = (curFile + fileDelta) >>> 0;
+    curLine = (curLine + lineDelta) >>> 0;
+    if (curAddr > offset) break;
+    if (symbolStart === undefined || curAddr >= symbolStart) {
+      res.found = true;
+      res.fileId = curFile;
+      res.line = curLine;
+      res.addr = curAddr;
+    }
+  }
+  return res;
+}
+
+export { newCursor };

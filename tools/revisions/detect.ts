@@ -1,0 +1,46 @@
+/**
+ * Revision detection. Sections carry no magic or version, so a layout "fits" when reading the
+ * bytes with it breaks no MUST rule. Every fitting (layout, byte order) is reported, so callers
+ * can say when the answer is ambiguous.
+ */
+import type { Endian } from '../format/endian.js';
+import { ENDIANS } from '../format/endian.js';
+import { ruleById } from '../rules/catalogue.js';
+import type { Container, Layout, SectionModel, SymbolOffsets } from './layout.js';
+import { layoutsFor } from './registry.js';
+
+export interface Candidate {
+  readonly layout: Layout;
+  readonly endian: Endian;
+  readonly model: SectionModel;
+  readonly errors: number;
+}
+
+export interface Detection {
+  /** best candidate: fewest MUST violations, then registry order, little-endian first */
+  readonly best: Candidate;
+  /** every candidate with no MUST violation */
+  readonly fitting: readonly Candidate[];
+}
+
+export function errorCount(model: SectionModel): number {
+  return model.findings.filter((f) => ruleById(f.rule).level === 'MUST').length;
+}
+
+export function detectLayout(
+  bytes: Uint8Array,
+  container: Container,
+  options: { endian?: Endian; layouts?: readonly Layout[]; symbols?: SymbolOffsets } = {},
+): Detection {
+  const layouts = options.layouts ?? layoutsFor(container);
+  const endians = options.endian ? [options.endian] : ENDIANS;
+  const candidates: Candidate[] = [];
+  for (const layout of layouts) {
+    for (const endian of endians) {
+      const model = layout.read(bytes, endian, options.symbols);
+      candidates.push({ layout, endian, model, errors: errorCount(model) + (model.decoded ? 0 : 1000) });
+    }
+  }
+  const ranked = [...candidates].sort((a, b) => a.errors - b.errors);
+  return { best: ranked[0]!, fitting: candidates.filter((c) => c.errors === 0) };
+}

@@ -1,0 +1,66 @@
+/**
+ * Rules on the decoded content, the same for every layout: entry order and ranges
+ * (LI-ENT-*), file usage (LI-FIL-004) and path quality (LI-PTH-*).
+ */
+import { hex } from '../format/u32-math.js';
+import type { ModelBuilder } from './model-builder.js';
+
+export function checkEntries(m: ModelBuilder, numFiles: number): void {
+  const entries = m.entries;
+  const used = new Uint8Array(numFiles);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const prev = i > 0 ? entries[i - 1]! : undefined;
+    const field = `entries[${i}]`;
+    if (e.offset > 0xffff_ffff) {
+      m.find('LI-ENT-001', field, e.at, e.length, `entry ${i}'s offset ${hex(e.offset)} wraps past 2^32`);
+    } else if (prev && e.offset <= prev.offset) {
+      m.find('LI-ENT-001', field, e.at, e.length,
+        `entry ${i} at ${hex(e.offset)} does not come after entry ${i - 1} at ${hex(prev.offset)}`);
+    }
+    if (e.fileId < 0 || e.fileId >= numFiles) {
+      m.find('LI-ENT-002', e.fileAt === undefined ? `${field}.file_id` : `file_ids[${i}]`, e.fileAt ?? e.at, e.fileAt === undefined ? e.length : 2, `entry ${i} names file ${e.fileId}, but there are ${numFiles} files`);
+    } else {
+      used[e.fileId] = 1;
+    }
+    if (e.line === 0) m.find('LI-ENT-003', e.lineAt === undefined ? `${field}.line` : `lines[${i}]`, e.lineAt ?? e.at, e.lineAt === undefined ? e.length : 4, `entry ${i} at ${hex(e.offset)} has line 0`);
+    if (prev && prev.fileId === e.fileId && prev.line === e.line) {
+      m.find('LI-ENT-004', field, e.at, e.length,
+        `entry ${i} at ${hex(e.offset)} repeats entry ${i - 1}'s file ${e.fileId} line ${e.line}`);
+    }
+  }
+  // Unreferenced files are only meaningful once every entry was decoded.
+  if (m.decoded) {
+    for (let id = 0; id < numFiles; id++) {
+      if (!used[id]) {
+        const f = m.files[id];
+        m.find('LI-FIL-004', `file_offsets[${id}]`, 0, 0, `file ${id} (${f?.name ?? '?'}) is named by no entry`);
+      }
+    }
+  }
+}
+
+/** Where file_offsets[] starts, for locating per-file findings; set by the layout. */
+export function checkPaths(m: ModelBuilder, fileTableOff: number): void {
+  const names = m.files.map((f) => f.name);
+  const withDir = names.filter((n) => n !== null && n.includes('/')).length;
+  m.files.forEach((f, id) => {
+    const n = f.name;
+    if (n === null || n.length === 0) return;
+    const at = fileTableOff + id * 4;
+    const field = `file_offsets[${id}]`;
+    if (n.startsWith('/')) m.find('LI-PTH-001', field, at, 4, `file ${id} has an absolute path "${n}"`);
+    if (n.startsWith('../')) m.find('LI-PTH-002', field, at, 4, `file ${id} starts with ../ ("${n}"), typical of an O= build`);
+    if (isDoubledPath(n)) m.find('LI-PTH-003', field, at, 4, `file ${id} is a doubled path "${n}"`);
+    if (!n.includes('/') && withDir > 0) {
+      m.find('LI-PTH-004', field, at, 4, `file ${id} is a bare basename "${n}" while ${withDir} other file(s) have directories`);
+    }
+  });
+}
+
+/** "a/b.c/a/b.c": the two halves around the middle '/' are equal. */
+export function isDoubledPath(path: string): boolean {
+  const mid = (path.length - 1) / 2;
+  if (!Number.isInteger(mid) || mid < 1 || path[mid] !== '/') return false;
+  return path.slice(0, mid) === path.slice(mid + 1);
+}

@@ -1,0 +1,92 @@
+/**
+ * The file table shared by every layout: u32 file_offsets[num_files] into a table of
+ * concatenated NUL-terminated names, in file-id order, as the generator lays it out.
+ */
+import type { ByteSink } from '../format/endian.js';
+import type { SectionBytes } from '../format/section-bytes.js';
+import type { ModelBuilder } from './model-builder.js';
+import type { FileRef } from './layout.js';
+
+const utf8 = new TextEncoder();
+
+export interface EncodedNames {
+  readonly offsets: number[];
+  readonly bytes: Uint8Array;
+}
+
+/** Names packed in id order, each followed by its NUL; offsets are where each name starts. */
+export function encodeNames(files: readonly string[]): EncodedNames {
+  const parts = files.map((f) => utf8.encode(f));
+  const total = parts.reduce((n, p) => n + p.length + 1, 0);
+  const bytes = new Uint8Array(total);
+  const offsets: number[] = [];
+  let at = 0;
+  for (const p of parts) {
+    offsets.push(at);
+    bytes.set(p, at);
+    at += p.length + 1;
+  }
+  return { offsets, bytes };
+}
+
+export function writeFileTable(sink: ByteSink, names: EncodedNames): void {
+  for (const o of names.offsets) sink.u32(o);
+}
+
+/**
+ * Reads and checks file_offsets[] and the names (LI-FIL-001/002/003/005).
+ * `tableOff` is where file_offsets[] starts, `namesOff`/`namesSize` the name table.
+ */
+export function readFileTable(
+  view: SectionBytes,
+  m: ModelBuilder,
+  numFiles: number,
+  tableOff: number,
+  namesOff: number,
+  namesSize: number,
+  /** false for vmlinux, whose name table runs on into other .rodata: only packing is checked */
+  exactFill = true,
+): void {
+  const files: FileRef[] = [];
+  let expected = 0;
+  let packed = true;
+  const seen = new Map<string, number>();
+  for (let id = 0; id < numFiles; id++) {
+    const at = tableOff + id * 4;
+    const nameOffset = view.u32(at);
+    let name: string | null = null;
+    if (nameOffset >= namesSize) {
+      m.find('LI-FIL-001', `file_offsets[${id}]`, at, 4,
+        `file ${id} starts at name-table offset ${nameOffset}, past the ${namesSize}-byte name table`);
+      packed = false;
+    } else {
+      const nul = view.cStringEnd(namesOff + nameOffset, namesOff + namesSize);
+      name = nul < 0 ? null : view.cString(namesOff + nameOffset, nul + 1);
+      if (name === null) {
+        m.find('LI-FIL-002', `filenames[${nameOffset}]`, namesOff + nameOffset, namesSize - nameOffset,
+          `file ${id}'s name at name-table offset ${nameOffset} has no NUL terminator inside the name table`);
+        packed = false;
+      } else {
+        if (nameOffset !== expected) packed = false;
+        expected = nul + 1 - namesOff;
+        if (name.length === 0) {
+          m.find('LI-FIL-005', `filenames[${nameOffset}]`, namesOff + nameOffset, 1, `file ${id} has an empty name`);
+        } else {
+          const dup = seen.get(name);
+          if (dup !== undefined) {
+            m.find('LI-FIL-005', `file_offsets[${id}]`, at, 4, `file ${id} repeats the name of file ${dup} ("${name}")`);
+          } else {
+            seen.set(name, id);
+          }
+        }
+      }
+    }
+    files.push({ id, nameOffset, name });
+  }
+  if (packed && numFiles > 0 && exactFill && expected !== namesSize) packed = false;
+  if (!packed && numFiles > 0) {
+    m.find('LI-FIL-003', 'file_offsets', tableOff, numFiles * 4,
+      'names are not packed in file-id order from offset 0, each right after the previous NUL, filling the name table');
+  }
+  m.files = files;
+}

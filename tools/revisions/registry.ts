@@ -1,0 +1,21 @@
+/**
+ * The registered layouts. Generic code iterates this list; a new revision registers here.
+ */
+import type { Layout } from './layout.js';
+import type { LayoutId } from './layout-id.js';
+import { moduleV1Flat } from './module-v1-flat.js';
+import { moduleV1 } from './module-v1.js';
+import { vmlinuxV1Flat } from './vmlinux-v1-flat.js';
+import { vmlinuxV1 } from './vmlinux-v1.js';
+
+export const LAYOUTS: readonly Layout[] = [moduleV1Flat, moduleV1, vmlinuxV1Flat, vmlinuxV1];
+
+export function layoutById(id: LayoutId): Layout {
+  const l = LAYOUTS.find((x) => x.id === id);
+  if (!l) throw new Error(`layout ${id} is not registered`);
+  return l;
+}
+
+export function layoutsFor(container: Layout['container']): Layout[] {
+  return LAYOUTS.filter((l) => l.container === container);
+}

@@ -1,0 +1,107 @@
+/**
+ * The rule catalogue: every rule a valid lineinfo section satisfies, with the stable id used in
+ * spec/FORMAT.md, validator diagnostics, fuzz mutators and conformance vectors. A test checks
+ * that FORMAT.md lists exactly these ids with the same level and layouts, so the two cannot drift.
+ */
+import type { LayoutId } from '../revisions/layout-id.js';
+
+export type RuleLevel = 'MUST' | 'SHOULD';
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface Rule {
+  readonly id: string;
+  readonly level: RuleLevel;
+  /** Default severity of a violation: MUST rules are errors; SHOULD rules warnings or notes. */
+  readonly severity: Severity;
+  readonly layouts: readonly LayoutId[];
+  /** One line, plain English, what a valid section satisfies. */
+  readonly summary: string;
+  /** Rules that can only be checked with the ELF object around the section. */
+  readonly needsElf?: boolean;
+}
+
+const MODULE: readonly LayoutId[] = ['v1-flat', 'v1'];
+const VMLINUX: readonly LayoutId[] = ['vmlinux-v1-flat', 'vmlinux-v1'];
+const ALL: readonly LayoutId[] = [...MODULE, ...VMLINUX];
+const COMPRESSED: readonly LayoutId[] = ['v1', 'vmlinux-v1'];
+
+export const RULES: readonly Rule[] = [
+  { id: 'LI-HDR-001', level: 'MUST', severity: 'error', layouts: ALL,
+    summary: 'The section (or vmlinux table image) is at least as large as its fixed header.' },
+  { id: 'LI-HDR-002', level: 'MUST', severity: 'error', layouts: MODULE,
+    summary: 'The header field `reserved` is 0.' },
+  { id: 'LI-HDR-003', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: '`num_entries` is at least 1; an empty table never annotates anything.' },
+  { id: 'LI-HDR-004', level: 'MUST', severity: 'error', layouts: COMPRESSED,
+    summary: '`num_blocks` equals ceil(`num_entries` / 64).' },
+  { id: 'LI-HDR-005', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: '`num_files` is at most 65535 (the generator\'s limit; flat layouts store ids as u16).' },
+  { id: 'LI-LAY-001', level: 'MUST', severity: 'error', layouts: ALL,
+    summary: 'Every array and the name table, at the offsets the layout defines (computed exactly, without 32-bit wrap-around), lies inside the section.' },
+  { id: 'LI-LAY-002', level: 'SHOULD', severity: 'warning', layouts: MODULE,
+    summary: 'No bytes follow the name table.' },
+  { id: 'LI-LAY-003', level: 'SHOULD', severity: 'warning', layouts: ['v1-flat', 'vmlinux-v1-flat', 'v1', 'vmlinux-v1'],
+    summary: 'Alignment padding bytes are zero.' },
+  { id: 'LI-ALN-001', level: 'SHOULD', severity: 'warning', layouts: ['v1'],
+    summary: '`file_offsets[]` starts at a multiple of 4 (v1 places it right after the stream, so a kernel loads it misaligned when `data_size` is not a multiple of 4).' },
+  { id: 'LI-ALN-002', level: 'SHOULD', severity: 'warning', layouts: MODULE, needsElf: true,
+    summary: 'The `.mod_lineinfo` section header asks for an alignment of at least 4 (objcopy --add-section gives 1).' },
+  { id: 'LI-ELF-001', level: 'MUST', severity: 'error', layouts: MODULE, needsElf: true,
+    summary: '`.mod_lineinfo` has SHF_ALLOC, so the module loader copies it into memory.' },
+  { id: 'LI-ELF-002', level: 'SHOULD', severity: 'warning', layouts: MODULE, needsElf: true,
+    summary: 'Every entry offset lies inside the module\'s `.text` section.' },
+  { id: 'LI-ENT-001', level: 'MUST', severity: 'error', layouts: ALL,
+    summary: 'Entry offsets are strictly increasing (computed exactly, without 32-bit wrap-around).' },
+  { id: 'LI-ENT-002', level: 'MUST', severity: 'error', layouts: ALL,
+    summary: 'Every entry\'s file id is below `num_files`.' },
+  { id: 'LI-ENT-003', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: 'Every entry\'s line is at least 1 (DWARF line 0 means "no source line").' },
+  { id: 'LI-ENT-004', level: 'SHOULD', severity: 'note', layouts: ALL,
+    summary: 'No entry repeats the (file, line) of the entry before it (such entries are redundant).' },
+  { id: 'LI-BLK-001', level: 'MUST', severity: 'error', layouts: COMPRESSED,
+    summary: '`block_offsets[0]` is 0.' },
+  { id: 'LI-BLK-002', level: 'MUST', severity: 'error', layouts: COMPRESSED,
+    summary: '`block_offsets[]` is strictly increasing and every entry is below the stream size.' },
+  { id: 'LI-BLK-003', level: 'MUST', severity: 'error', layouts: COMPRESSED,
+    summary: '`block_addrs[]` is strictly increasing.' },
+  { id: 'LI-STR-001', level: 'MUST', severity: 'error', layouts: COMPRESSED,
+    summary: 'Every varint of a block ends inside that block\'s byte range.' },
+  { id: 'LI-STR-002', level: 'MUST', severity: 'error', layouts: COMPRESSED,
+    summary: 'No varint is longer than 5 bytes or encodes a value of 2^32 or more.' },
+  { id: 'LI-STR-003', level: 'SHOULD', severity: 'warning', layouts: COMPRESSED,
+    summary: 'Varints use their shortest encoding.' },
+  { id: 'LI-STR-004', level: 'SHOULD', severity: 'warning', layouts: COMPRESSED,
+    summary: 'A block\'s entries use its byte range exactly, with no bytes left over.' },
+  { id: 'LI-FIL-001', level: 'MUST', severity: 'error', layouts: ALL,
+    summary: 'Every `file_offsets[i]` is below the name-table size.' },
+  { id: 'LI-FIL-002', level: 'MUST', severity: 'error', layouts: ALL,
+    summary: 'Every file name is NUL-terminated inside the name table.' },
+  { id: 'LI-FIL-003', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: 'Names are packed in file-id order from offset 0, each right after the previous terminator, filling the name table exactly.' },
+  { id: 'LI-FIL-004', level: 'SHOULD', severity: 'note', layouts: ALL,
+    summary: 'Every file is named by at least one entry.' },
+  { id: 'LI-FIL-005', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: 'File names are non-empty and distinct.' },
+  { id: 'LI-PTH-001', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: 'File names are relative to the source tree, not absolute.' },
+  { id: 'LI-PTH-002', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: 'File names do not start with `../` (a symptom of O= builds).' },
+  { id: 'LI-PTH-003', level: 'SHOULD', severity: 'warning', layouts: ALL,
+    summary: 'File names are not doubled (`a/b.c/a/b.c`).' },
+  { id: 'LI-PTH-004', level: 'SHOULD', severity: 'note', layouts: ALL,
+    summary: 'No bare basename while the table\'s other files carry directories.' },
+  { id: 'LI-VML-001', level: 'MUST', severity: 'error', layouts: VMLINUX, needsElf: true,
+    summary: 'Every `lineinfo_*` symbol of the layout is defined, in one section, in the generator\'s order and alignment.' },
+];
+
+const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+
+export function ruleById(id: string): Rule {
+  const rule = BY_ID.get(id);
+  if (!rule) throw new Error(`unknown rule id ${id}`);
+  return rule;
+}
+
+export function rulesFor(layout: LayoutId): Rule[] {
+  return RULES.filter((r) => r.layouts.includes(layout));
+}
