@@ -5,7 +5,7 @@
 import { hex } from '../format/u32-math.js';
 import type { ModelBuilder } from './model-builder.js';
 
-export function checkEntries(m: ModelBuilder, numFiles: number): void {
+export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: number): void {
   const entries = m.entries;
   const used = new Uint8Array(numFiles);
   for (let i = 0; i < entries.length; i++) {
@@ -34,7 +34,7 @@ export function checkEntries(m: ModelBuilder, numFiles: number): void {
     for (let id = 0; id < numFiles; id++) {
       if (!used[id]) {
         const f = m.files[id];
-        m.find('LI-FIL-004', `file_offsets[${id}]`, 0, 0, `file ${id} (${f?.name ?? '?'}) is named by no entry`);
+        m.find('LI-FIL-004', `file_offsets[${id}]`, fileTableOff + 4 * id, 4, `file ${id} (${f?.name ?? '?'}) is named by no entry`);
       }
     }
   }

@@ -112,7 +112,7 @@ function read(bytes: Uint8Array, endian: Endian): SectionModel {
   m.entries = entries;
   m.decoded = true;
   readFileTable(view, m, f, o.fileOffsets, o.names, s);
-  checkEntries(m, f);
+  checkEntries(m, f, o.fileOffsets);
   checkPaths(m, o.fileOffsets);
   return m.build();
 }

@@ -119,7 +119,7 @@ function read(bytes: Uint8Array, endian: Endian): SectionModel {
   readStream(bytes, { dataOff: o.data, dataSize: d, blockAddrs, blockOffsets, numEntries: n, addrsOff: o.blockAddrs, offsetsOff: o.blockOffsets }, 'zigzag', m);
   m.decoded = true;
   readFileTable(view, m, f, o.fileOffsets, o.names, s);
-  checkEntries(m, f);
+  checkEntries(m, f, o.fileOffsets);
   checkPaths(m, o.fileOffsets);
   return m.build();
 }

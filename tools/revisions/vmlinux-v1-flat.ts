@@ -126,7 +126,7 @@ function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets): Section
   m.entries = entries;
   m.decoded = true;
   readFileTable(view, m, f, at.lineinfo_file_offsets!, namesOff, namesSize, given === undefined);
-  checkEntries(m, f);
+  checkEntries(m, f, at.lineinfo_file_offsets!);
   checkPaths(m, at.lineinfo_file_offsets!);
   return m.build();
 }

@@ -158,7 +158,7 @@ function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets): Section
   readStream(bytes, { dataOff, dataSize: d, blockAddrs, blockOffsets, numEntries: n, addrsOff, offsetsOff }, 'zigzag', m);
   m.decoded = true;
   readFileTable(view, m, f, fileOffsetsOff, namesOff, bytes.length - namesOff, given === undefined);
-  checkEntries(m, f);
+  checkEntries(m, f, fileOffsetsOff);
   checkPaths(m, fileOffsetsOff);
   return m.build();
 }

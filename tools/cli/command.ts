@@ -1,0 +1,15 @@
+/** The shape of a subcommand: pure argument handling around the library, I/O through `io`. */
+export interface CommandIo {
+  out(text: string | Uint8Array): void;
+  err(text: string): void;
+  /** prints the usage text and returns exit 0 */
+  help(usage: string): number;
+  readonly stdoutIsTty: boolean;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(argv: string[], io: CommandIo): number | Promise<number>;
+}

@@ -1,0 +1,72 @@
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { hex } from '../format/u32-math.js';
+import { loadTable } from '../input/load-input.js';
+import { resolveLayout } from '../input/resolve-layout.js';
+import { mustViolations, strictLookup } from '../lookup/strict-lookup.js';
+import type { LookupAnswer } from '../revisions/layout.js';
+import type { Command } from './command.js';
+import { endianOption, layoutOption, parseCommandArgs, parseU32, str } from './options.js';
+
+export const lookupCommand: Command = {
+  name: 'lookup',
+  summary: 'resolve offsets to file:line exactly as the kernel does',
+  usage: `Usage: lineinfo lookup FILE OFFSET... [--symbol-start OFF] [--mode strict|kernel]
+                       [--revision R] [--endian le|be] [--raw] [--json]
+
+Prints one line per OFFSET (decimal or 0x hex, relative to module .text or vmlinux _text):
+"0xOFFSET file:line", or "0xOFFSET -" when the kernel would print no annotation.
+
+Options:
+  --symbol-start OFF  offset of the enclosing symbol's first byte: entries before it are not
+                      used (the v1 kernel's check that keeps assembly routines from inheriting
+                      the preceding function's line)
+  --mode strict       (default) check the whole table first; a table that breaks a MUST rule
+                      is an error
+  --mode kernel       run the kernel's own algorithm on whatever the bytes are, reads bounds-
+                      checked; where the kernel would read outside the section, print "-" and
+                      say so on stderr
+  --revision R, --endian E, --raw   as for lineinfo dump
+  --json              one JSON object per query: {offset, answer, file?, line?, reason?}
+  -h, --help          show this help
+
+Exit status: 0 on success; 2 on unreadable input, a usage error, or (strict mode) a table that
+breaks a MUST rule.`,
+  run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      'symbol-start': { type: 'string' },
+      mode: { type: 'string' },
+      revision: { type: 'string' },
+      endian: { type: 'string' },
+      raw: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) return io.help(this.usage);
+    if (positionals.length < 2) throw new UsageError('lookup takes FILE and at least one OFFSET');
+    const mode = str(values.mode) ?? 'strict';
+    if (mode !== 'strict' && mode !== 'kernel') throw new UsageError(`--mode must be strict or kernel; got "${mode}"`);
+    const symbolStartText = str(values['symbol-start']);
+    const symbolStart = symbolStartText === undefined ? undefined : parseU32(symbolStartText, '--symbol-start');
+    const offsets = positionals.slice(1).map((p) => parseU32(p, 'OFFSET'));
+    const table = loadTable(positionals[0]!, { raw: values.raw === true });
+    const r = resolveLayout(table, { layout: layoutOption(str(values.revision)), endian: endianOption(str(values.endian)) });
+    if (mode === 'strict') {
+      const broken = mustViolations(r.model);
+      if (broken.length) {
+        const first = r.model.findings.find((f) => broken.includes(f.rule))!;
+        throw new InputError(table.file, table.fileOffset + first.offset, `${first.rule}: ${first.message} (use --mode kernel to see what a kernel would print)`);
+      }
+    }
+    for (const offset of offsets) {
+      const q = symbolStart === undefined ? { offset } : { offset, symbolStart };
+      const a: LookupAnswer = mode === 'strict' ? strictLookup(r.model, q) : r.layout.lookupKernel(table.bytes, r.endian, q, table.symbols);
+      if (a.kind === 'fault') io.err(`lineinfo: warning: ${table.file}: ${hex(table.fileOffset + a.offset)}: ${a.reason}\n`);
+      if (values.json) {
+        const base = { offset, answer: a.kind };
+        io.out(JSON.stringify(a.kind === 'hit' ? { ...base, file: a.file, line: a.line } : { ...base, reason: a.reason }) + '\n');
+      } else {
+        io.out(`${hex(offset)} ${a.kind === 'hit' ? `${a.file}:${a.line}` : '-'}\n`);
+      }
+    }
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * `lineinfo`: the command-line shell. Dispatches to subcommands and turns every error into one
+ * line on stderr with a documented exit status — never a stack trace.
+ */
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { VERSION } from '../package-root.js';
+import type { Command, CommandIo } from './command.js';
+import { dumpCommand } from './dump-command.js';
+import { encodeCommand } from './encode-command.js';
+import { lookupCommand } from './lookup-command.js';
+
+const COMMANDS: readonly Command[] = [dumpCommand, encodeCommand, lookupCommand];
+
+/** Unexpected failure inside lineinfo-kit itself (a bug): distinct from bad input. */
+export const EXIT_INTERNAL = 3;
+
+function usage(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `lineinfo-kit ${VERSION}: specification, reference codec and checks for the Linux kernel's
+CONFIG_KALLSYMS_LINEINFO source-line tables (.mod_lineinfo and vmlinux lineinfo_*).
+
+Usage: lineinfo COMMAND [ARGS...]      lineinfo COMMAND --help for details
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
+
+Exit status: 0 success; 1 findings (commands that report them); 2 usage error or unreadable,
+malformed or unwritable input/output; 3 internal error (a bug: please report it).`;
+}
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.out(usage() + '\n');
+    return name === undefined ? EXIT.INPUT : EXIT.OK;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`lineinfo-kit ${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; try lineinfo --help`);
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`lineinfo: ${e.message}\n`);
+      return EXIT.INPUT;
+    }
+    if (e instanceof InputError) {
+      io.err(`lineinfo: ${e.message}\n`);
+      return EXIT.INPUT;
+    }
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    io.err(`lineinfo: internal error: ${msg.split('\n')[0]} (please report this)\n`);
+    return EXIT_INTERNAL;
+  }
+}
+

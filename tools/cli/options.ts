@@ -1,0 +1,50 @@
+/** Parsing of the option values every command shares. */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+import { isEndian } from '../format/endian.js';
+import type { Endian } from '../format/endian.js';
+import { isLayoutId, LAYOUT_IDS } from '../revisions/layout-id.js';
+import type { LayoutId } from '../revisions/layout-id.js';
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export function parseCommandArgs(argv: string[], options: OptionSpec): ParsedArgs {
+  try {
+    const config: ParseArgsConfig = { args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true };
+    const r = parseArgs(config);
+    return { values: r.values as ParsedArgs['values'], positionals: r.positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+export function layoutOption(value: string | undefined): LayoutId | undefined {
+  if (value === undefined) return undefined;
+  if (!isLayoutId(value)) throw new UsageError(`--revision must be one of ${LAYOUT_IDS.join(', ')}; got "${value}"`);
+  return value;
+}
+
+export function endianOption(value: string | undefined): Endian | undefined {
+  if (value === undefined) return undefined;
+  if (!isEndian(value)) throw new UsageError(`--endian must be le or be; got "${value}"`);
+  return value;
+}
+
+/** A u32 given as decimal or 0x-prefixed hexadecimal. */
+export function parseU32(text: string, what: string): number {
+  const t = text.trim();
+  const value = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? parseInt(t, 10) : NaN;
+  if (!Number.isSafeInteger(value)) throw new UsageError(`${what} "${text}" is not a number (decimal or 0x hex)`);
+  if (value > 0xffff_ffff) throw new UsageError(`${what} "${text}" is beyond 4 GiB; lineinfo offsets are 32-bit`);
+  return value;
+}
+
+export function str(v: string | boolean | string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,49 @@
+/**
+ * Reads encoder input (schemas/encoder-input.schema.json) into a normalised LineTable, with
+ * errors located by JSON path. The generator's line-0 drop, sort and de-duplication are applied
+ * here so that `encode` emits exactly what the kernel's generator would.
+ */
+import { InputError } from '../errors.js';
+import type { Endian } from '../format/endian.js';
+import { checkTable, normaliseEntries, TableError } from '../model/line-table.js';
+import type { LineTable } from '../model/line-table.js';
+import type { LayoutId } from '../revisions/layout-id.js';
+import { schemaError } from '../schemas/json-schemas.js';
+import { readInputFile } from './load-input.js';
+
+export interface EncoderInput {
+  readonly table: LineTable;
+  readonly revision?: LayoutId;
+  readonly endian?: Endian;
+}
+
+interface RawInput {
+  revision?: LayoutId;
+  endian?: Endian;
+  files: string[];
+  entries: { offset: number; file: number; line: number }[];
+}
+
+export function loadEncoderInput(file: string): EncoderInput {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(readInputFile(file));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const at = m ? Number(m[1]) : null;
+    throw new InputError(file, at, `not valid JSON: ${(e as Error).message.replace(/^JSON\.parse: /, '').split('\n')[0]}`);
+  }
+  const problem = schemaError('encoder-input', json);
+  if (problem) throw new InputError(file, null, `does not match schemas/encoder-input.schema.json: ${problem}`);
+  const raw = json as RawInput;
+  const rows = raw.entries.map((e) => ({ offset: e.offset, fileId: e.file, line: e.line }));
+  const table: LineTable = { files: raw.files, entries: normaliseEntries(rows) };
+  try {
+    checkTable({ files: raw.files, entries: rows });
+  } catch (e) {
+    if (e instanceof TableError) throw new InputError(file, null, `${e.path}: ${e.detail}`);
+    throw e;
+  }
+  return { table, ...(raw.revision ? { revision: raw.revision } : {}), ...(raw.endian ? { endian: raw.endian } : {}) };
+}
