@@ -32,7 +32,7 @@ export function dumpText(d: SectionDump, options: { entries: boolean }): string 
       out.push(`  ${h(e.offset, 8)}  ${String(e.file).padStart(5)}  ${String(e.line).padStart(5)}  ${name}:${e.line}`);
     }
   } else {
-    out.push('', `Entries: ${d.entries.length} (use --entries to list them)`);
+    out.push("", `Entries: ${d.entries.length} (listing omitted by --summary)`);
   }
   out.push('');
   if (d.findings.length === 0) out.push('Findings: none');
