@@ -99,26 +99,3 @@ export class ElfBytes {
 export function printableName(name: string): string {
   return name !== '' && /^[\x21-\x7e]+$/.test(name) ? name : JSON.stringify(name);
 }
-
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
-/**
- * The NUL-terminated string at `index` of a string table. `at` is the file offset of the field
- * holding the index (sh_name, st_name), used in the error when the index is out of range or the
- * string runs to the end of the table without a terminator.
- */
-export function readTableString(
-  bytes: ElfBytes,
-  table: Uint8Array,
-  tableName: string,
-  index: number,
-  at: number,
-): string {
-  if (index >= table.length) {
-    bytes.fail(at, `name offset 0x${index.toString(16)} is outside ${tableName} (size ${table.length})`);
-  }
-  const end = table.indexOf(0, index);
-  if (end < 0) bytes.fail(at, `name at offset 0x${index.toString(16)} of ${tableName} is not NUL-terminated`);
-  if (end === index) return '';
-  return decoder.decode(table.subarray(index, end));
-}

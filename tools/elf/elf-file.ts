@@ -8,7 +8,7 @@
  * Not here (yet): program headers, relocations, DWARF, SHF_COMPRESSED payloads. The pieces they
  * need are exposed: sections carry link/info/entsize/headerOffset, symbols carry shndx/table.
  */
-import { ElfBytes, printableName, readTableString, type ElfClass, type ElfEndian } from './elf-bytes.js';
+import { ElfBytes, printableName, type ElfClass, type ElfEndian } from './elf-bytes.js';
 import {
   EHDR_SIZE,
   ELFCLASS32,
@@ -30,7 +30,6 @@ import {
   SHT_GNU_VERSYM,
   SHT_GROUP,
   SHT_HASH,
-  SHT_NOBITS,
   SHT_REL,
   SHT_RELA,
   SHT_SYMTAB,
@@ -39,6 +38,7 @@ import {
   elfTypeName,
 } from './elf-constants.js';
 import { ElfSection, hasFileBytes, type SectionHeaderFields } from './elf-section.js';
+import { ElfStringTable } from './elf-strtab.js';
 import { readSymbolTable, type ElfSymbol } from './elf-symbols.js';
 
 export type { ElfClass, ElfEndian } from './elf-bytes.js';
@@ -412,10 +412,8 @@ function readSectionHeaders(
     if (!hasFileBytes(strtab.type)) {
       r.fail(strtab.headerOffset, `section name string table (section ${shstrndx}) has no file bytes`);
     }
-    const table = r.range(strtab.offset, strtab.size);
-    for (const f of fields) {
-      f.name = readTableString(r, table, 'the section name string table', f.nameOffset, f.headerOffset + o.name);
-    }
+    const table = new ElfStringTable(r, r.range(strtab.offset, strtab.size), 'the section name string table');
+    for (const f of fields) f.name = table.get(f.nameOffset, f.headerOffset + o.name);
   }
   return { list: fields.map((f) => new ElfSection(f, r.bytes)), shstrndx };
 }

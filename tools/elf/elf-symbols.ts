@@ -1,4 +1,4 @@
-import { printableName, readTableString, type ElfBytes, type ElfClass } from './elf-bytes.js';
+import { printableName, type ElfBytes, type ElfClass } from './elf-bytes.js';
 import {
   SHN_XINDEX,
   SHT_DYNSYM,
@@ -10,6 +10,7 @@ import {
   symbolTypeName,
 } from './elf-constants.js';
 import type { ElfSection } from './elf-section.js';
+import { ElfStringTable } from './elf-strtab.js';
 
 /**
  * One entry of a symbol table (.symtab or .dynsym).
@@ -94,8 +95,7 @@ export function readSymbolTable(
           : `names section ${strtab.index} (${printableName(strtab.name)}, ${strtab.typeName}), not a string table`;
     bytes.fail(fieldLink, `symbol table ${tname} sh_link ${table.link} ${what}`);
   }
-  const strings = strtab.data();
-  const strtabName = `string table ${strtab.index} (${printableName(strtab.name)})`;
+  const strings = new ElfStringTable(bytes, strtab.data(), `string table ${strtab.index} (${printableName(strtab.name)})`);
 
   // The extended section index table, looked up only if some symbol needs it.
   let xindex: ElfSection | null | undefined;
@@ -140,7 +140,7 @@ export function readSymbolTable(
       other = bytes.u8(at + 13);
       rawShndx = bytes.u16(at + 14);
     }
-    const name = readTableString(bytes, strings, strtabName, nameOffset, at);
+    const name = strings.get(nameOffset, at);
     const shndx = rawShndx === SHN_XINDEX ? extendedIndex(i, at) : rawShndx;
     out[i] = {
       index: i,

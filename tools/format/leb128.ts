@@ -158,7 +158,22 @@ export interface StrictVarint {
   nonMinimal: boolean;
 }
 
-export function readUleb128Strict(bytes: Uint8Array, at: number, limit: number): StrictVarint {
+
+/** A reusable result object, so hot loops can read varints without allocating. */
+export function newVarint(): StrictVarint {
+  return { value: 0, length: 0, terminated: false, overlong: false, nonMinimal: false };
+}
+
+function fill(out: StrictVarint, value: number, length: number, terminated: boolean, overlong: boolean, nonMinimal: boolean): StrictVarint {
+  out.value = value;
+  out.length = length;
+  out.terminated = terminated;
+  out.overlong = overlong;
+  out.nonMinimal = nonMinimal;
+  return out;
+}
+
+export function readUleb128Strict(bytes: Uint8Array, at: number, limit: number, out: StrictVarint = newVarint()): StrictVarint {
   let value = 0;
   let shift = 0;
   let pos = at;
@@ -170,21 +185,15 @@ export function readUleb128Strict(bytes: Uint8Array, at: number, limit: number):
     if (shift >= 28 && (byte & 0x7f) >>> Math.max(0, 32 - shift) !== 0) overlong = true;
     if ((byte & 0x80) === 0) {
       const length = pos - at;
-      return {
-        value,
-        length,
-        terminated: true,
-        overlong: overlong || length > 5,
-        nonMinimal: length > 1 && byte === 0,
-      };
+      return fill(out, value, length, true, overlong || length > 5, length > 1 && byte === 0);
     }
     shift += 7;
   }
-  return { value, length: pos - at, terminated: false, overlong: overlong || pos - at > 5, nonMinimal: false };
+  return fill(out, value, pos - at, false, overlong || pos - at > 5, false);
 }
 
 /** Strict SLEB128 read (v3+ streams): value as int32, with the same diagnostics as the ULEB one. */
-export function readSleb128Strict(bytes: Uint8Array, at: number, limit: number): StrictVarint {
+export function readSleb128Strict(bytes: Uint8Array, at: number, limit: number, out: StrictVarint = newVarint()): StrictVarint {
   let value = 0;
   let shift = 0;
   let pos = at;
@@ -198,8 +207,8 @@ export function readSleb128Strict(bytes: Uint8Array, at: number, limit: number):
       if (shift < 32 && (byte & 0x40) !== 0) value = (value | -(1 << shift)) >>> 0;
       const prev = length > 1 ? bytes[pos - 2]! : 0;
       const nonMinimal = length > 1 && ((byte === 0x00 && (prev & 0x40) === 0) || (byte === 0x7f && (prev & 0x40) !== 0));
-      return { value: value | 0, length, terminated: true, overlong: length > 5, nonMinimal };
+      return fill(out, value | 0, length, true, length > 5, nonMinimal);
     }
   }
-  return { value: value | 0, length: pos - at, terminated: false, overlong: pos - at > 5, nonMinimal: false };
+  return fill(out, value | 0, pos - at, false, pos - at > 5, false);
 }

@@ -17,6 +17,7 @@ export function strictLookup(model: SectionModel, q: LookupQuery): LookupAnswer 
   if (broken.length || !model.decoded) {
     return { kind: 'miss', reason: `section breaks ${broken.join(', ') || 'its layout'}` };
   }
+  if (q.offset > 0xffff_ffff) return { kind: 'miss', reason: 'offset beyond 4 GiB' };
   const entries = model.entries;
   let low = 0;
   let high = entries.length;

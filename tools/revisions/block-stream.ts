@@ -5,7 +5,7 @@
  * offset is the index's); entries 1.. are ULEB128(offset delta), then the file-id and line
  * deltas, zigzag+ULEB128 in v1/v2 and SLEB128 from v3 on. Deltas restart in every block.
  */
-import { newCursor, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, writeSleb128, writeUleb128, zigzagDecode, zigzagEncode } from '../format/leb128.js';
+import { newCursor, newVarint, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, writeSleb128, writeUleb128, zigzagDecode, zigzagEncode } from '../format/leb128.js';
 import type { StreamCursor } from '../format/leb128.js';
 import type { Entry } from '../model/line-table.js';
 import { hex } from '../format/u32-math.js';
@@ -106,6 +106,7 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
     }
   }
 
+  const scratch = newVarint();
   for (let i = 0; i < numBlocks; i++) {
     const start = g.blockOffsets[i]!;
     const nominalEnd = i + 1 < numBlocks ? g.blockOffsets[i + 1]! : g.dataSize;
@@ -117,7 +118,7 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
     const limit = g.dataOff + end;
     const where = (k: number): string => `block[${i}].entry[${k}]`;
     const varint = (k: number, what: string, signed = false): number | null => {
-      const v = signed && coding === 'sleb128' ? readSleb128Strict(bytes, pos, limit) : readUleb128Strict(bytes, pos, limit);
+      const v = signed && coding === 'sleb128' ? readSleb128Strict(bytes, pos, limit, scratch) : readUleb128Strict(bytes, pos, limit, scratch);
       if (!v.terminated) {
         m.find('LI-STR-001', `${where(k)}.${what}`, pos, v.length || 1,
           `${what} of entry ${k} in block ${i} runs past the end of the block's bytes (stream offset ${end})`);

@@ -196,11 +196,12 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery, given?:
     let fileOffsetsOff = given?.lineinfo_file_offsets;
     let namesOff = given?.lineinfo_filenames;
     if (fileOffsetsOff === undefined || namesOff === undefined) {
-      const model = read(bytes, endian);
-      const fo = model.regions.find((r2) => r2.name === 'lineinfo_file_offsets');
-      if (!fo) return { kind: 'miss', reason: 'lineinfo_file_offsets cannot be located in the image' };
-      fileOffsetsOff = fo.offset;
-      namesOff = fo.offset + 4 * f;
+      // No symbols: locate lineinfo_file_offsets as the assembler placed it, after the last block.
+      const last = view.u32(offsetsOff + 4 * (b - 1));
+      const end = lastBlockEnd(bytes, dataOff, last, kernelBlockEntries(b - 1, b, n), bytes.length);
+      if (end === null) return { kind: 'miss', reason: 'lineinfo_file_offsets cannot be located in the image' };
+      fileOffsetsOff = align4(dataOff + end);
+      namesOff = fileOffsetsOff + 4 * f;
     }
     const nameOffset = view.u32(fileOffsetsOff + 4 * r.fileId);
     return finishLookup(view, namesOff + nameOffset, r.fileId, r.line, r.addr);

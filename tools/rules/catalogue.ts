@@ -40,7 +40,7 @@ export const RULES: readonly Rule[] = [
     summary: 'Every array and the name table, at the offsets the layout defines (computed exactly, without 32-bit wrap-around), lies inside the section.' },
   { id: 'LI-LAY-002', level: 'SHOULD', severity: 'warning', layouts: MODULE,
     summary: 'No bytes follow the name table.' },
-  { id: 'LI-LAY-003', level: 'SHOULD', severity: 'warning', layouts: ['v1-flat', 'vmlinux-v1-flat', 'v1', 'vmlinux-v1'],
+  { id: 'LI-LAY-003', level: 'SHOULD', severity: 'warning', layouts: ['v1-flat', 'vmlinux-v1-flat', 'vmlinux-v1'],
     summary: 'Alignment padding bytes are zero.' },
   { id: 'LI-ALN-001', level: 'SHOULD', severity: 'warning', layouts: ['v1'],
     summary: '`file_offsets[]` starts at a multiple of 4 (v1 places it right after the stream, so a kernel loads it misaligned when `data_size` is not a multiple of 4).' },
