@@ -3,6 +3,8 @@ import { hex } from '../format/u32-math.js';
 import { loadTable } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import { mustViolations, strictLookup } from '../lookup/strict-lookup.js';
+import { parseSymbolRef, resolveSymbolRef } from '../lookup/symbol-query.js';
+import type { LookupQuery } from '../revisions/layout.js';
 import type { LookupAnswer } from '../revisions/layout.js';
 import type { Command } from './command.js';
 import { endianOption, layoutOption, parseCommandArgs, parseU32, str } from './options.js';
@@ -10,11 +12,14 @@ import { endianOption, layoutOption, parseCommandArgs, parseU32, str } from './o
 export const lookupCommand: Command = {
   name: 'lookup',
   summary: 'resolve offsets to file:line exactly as the kernel does',
-  usage: `Usage: lineinfo lookup FILE OFFSET... [--symbol-start OFF] [--mode strict|kernel]
+  usage: `Usage: lineinfo lookup FILE QUERY... [--symbol-start OFF] [--mode strict|kernel]
                        [--revision R] [--endian le|be] [--raw] [--json]
 
-Prints one line per OFFSET (decimal or 0x hex, relative to module .text or vmlinux _text):
-"0xOFFSET file:line", or "0xOFFSET -" when the kernel would print no annotation.
+A QUERY is an OFFSET (decimal or 0x hex, relative to module text or vmlinux _text), or, for an
+ELF FILE, SYMBOL+0xOFF[/0xSIZE] as a stack trace prints it: the symbol is resolved through the
+symbol table (SIZE picks among equal names) and the kernel's symbol-start rule is applied.
+Prints one line per query: "0xOFFSET file:line" (or "SYMBOL+0xOFF file:line"), with "-" in
+place of file:line when the kernel would print no annotation.
 
 Options:
   --symbol-start OFF  offset of the enclosing symbol's first byte: entries before it are not
@@ -26,7 +31,7 @@ Options:
                       checked; where the kernel would read outside the section, print "-" and
                       say so on stderr
   --revision R, --endian E, --raw   as for lineinfo dump
-  --json              one JSON object per query: {offset, answer, file?, line?, reason?}
+  --json              one JSON object per query: {query, offset, answer, file?, line?, reason?}
   -h, --help          show this help
 
 Exit status: 0 on success; 2 on unreadable input, a usage error, or (strict mode) a table that
@@ -46,8 +51,18 @@ breaks a MUST rule.`,
     if (mode !== 'strict' && mode !== 'kernel') throw new UsageError(`--mode must be strict or kernel; got "${mode}"`);
     const symbolStartText = str(values['symbol-start']);
     const symbolStart = symbolStartText === undefined ? undefined : parseU32(symbolStartText, '--symbol-start');
-    const offsets = positionals.slice(1).map((p) => parseU32(p, 'OFFSET'));
     const table = loadTable(positionals[0]!, { raw: values.raw === true });
+    const queries = positionals.slice(1).map((text): { label: string; q: LookupQuery | string } => {
+      const ref = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? null : parseSymbolRef(text);
+      if (ref === null) {
+        const offset = parseU32(text, 'OFFSET');
+        return { label: hex(offset), q: symbolStart === undefined ? { offset } : { offset, symbolStart } };
+      }
+      if (!table.elf || !table.container) throw new UsageError(`${text}: symbol queries need an ELF file with a symbol table`);
+      const r = resolveSymbolRef(table.elf, ref, table.container, table.file);
+      if ('uncovered' in r) return { label: text, q: r.uncovered };
+      return { label: text, q: { offset: r.offset, symbolStart: symbolStart ?? r.symbolStart } };
+    });
     const r = resolveLayout(table, { layout: layoutOption(str(values.revision)), endian: endianOption(str(values.endian)) });
     if (mode === 'strict') {
       const broken = mustViolations(r.model);
@@ -56,15 +71,18 @@ breaks a MUST rule.`,
         throw new InputError(table.file, table.fileOffset + first.offset, `${first.rule}: ${first.message} (use --mode kernel to see what a kernel would print)`);
       }
     }
-    for (const offset of offsets) {
-      const q = symbolStart === undefined ? { offset } : { offset, symbolStart };
+    for (const { label, q } of queries) {
+      if (typeof q === 'string') {
+        io.out(values.json ? JSON.stringify({ query: label, answer: 'miss', reason: q }) + '\n' : `${label} -\n`);
+        continue;
+      }
       const a: LookupAnswer = mode === 'strict' ? strictLookup(r.model, q) : r.layout.lookupKernel(table.bytes, r.endian, q, table.symbols);
       if (a.kind === 'fault') io.err(`lineinfo: warning: ${table.file}: ${hex(table.fileOffset + a.offset)}: ${a.reason}\n`);
       if (values.json) {
-        const base = { offset, answer: a.kind };
+        const base = { query: label, offset: q.offset, answer: a.kind };
         io.out(JSON.stringify(a.kind === 'hit' ? { ...base, file: a.file, line: a.line } : { ...base, reason: a.reason }) + '\n');
       } else {
-        io.out(`${hex(offset)} ${a.kind === 'hit' ? `${a.file}:${a.line}` : '-'}\n`);
+        io.out(`${label} ${a.kind === 'hit' ? `${a.file}:${a.line}` : '-'}\n`);
       }
     }
     return EXIT.OK;
