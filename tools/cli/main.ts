@@ -8,8 +8,9 @@ import type { Command, CommandIo } from './command.js';
 import { dumpCommand } from './dump-command.js';
 import { encodeCommand } from './encode-command.js';
 import { lookupCommand } from './lookup-command.js';
+import { symbolizeCommand } from './symbolize-command.js';
 
-const COMMANDS: readonly Command[] = [dumpCommand, encodeCommand, lookupCommand];
+const COMMANDS: readonly Command[] = [dumpCommand, encodeCommand, lookupCommand, symbolizeCommand];
 
 /** Unexpected failure inside lineinfo-kit itself (a bug): distinct from bad input. */
 export const EXIT_INTERNAL = 3;
