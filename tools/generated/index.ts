@@ -54,7 +54,6 @@ export function isKaitaiLayoutId(value: string): value is KaitaiLayoutId {
 /** Names of the errors the generated parsers throw for malformed input. */
 const PARSE_ERROR_NAMES: ReadonlySet<string> = new Set([
   'EOFError',
-  'UndecidedEndiannessError',
   'ValidationNotEqualError',
   'ValidationLessThanError',
   'ValidationGreaterThanError',
