@@ -21,6 +21,7 @@ function usage(): string {
 CONFIG_KALLSYMS_LINEINFO source-line tables (.mod_lineinfo and vmlinux lineinfo_*).
 
 Usage: lineinfo COMMAND [ARGS...]      lineinfo COMMAND --help for details
+       lineinfo --version | -V          lineinfo --help | -h
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}

@@ -31,7 +31,8 @@ export function loadEncoderInput(file: string): EncoderInput {
     json = JSON.parse(text);
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    const at = m ? Number(m[1]) : null;
+    // JSON.parse counts UTF-16 code units; the error names the byte offset in the file.
+    const at = m ? Buffer.byteLength(text.slice(0, Number(m[1])), 'utf8') : null;
     throw new InputError(file, at, `not valid JSON: ${(e as Error).message.replace(/^JSON\.parse: /, '').split('\n')[0]}`);
   }
   const problem = schemaError('encoder-input', json);

@@ -26,31 +26,55 @@ export function blockCount(numEntries: number): number {
   return Math.ceil(numEntries / BLOCK_ENTRIES);
 }
 
-export function encodeStream(entries: readonly Entry[], coding: DeltaCoding): EncodedStream {
+/** Which varint of the stream is being written: block, entry in the block, field. */
+export type StreamField = 'file_id' | 'line' | 'addr_delta' | 'file_delta' | 'line_delta';
+
+/**
+ * Replaces the encoding of one varint: returns the bytes to write instead, or null to keep the
+ * normal encoding. Used to build deliberately malformed sections (fuzz mutators, vectors).
+ */
+export type VarintHook = (block: number, entry: number, field: StreamField, normal: readonly number[]) => readonly number[] | null;
+
+export interface EncodeOptions {
+  readonly varintHook?: VarintHook;
+}
+
+export function encodeStream(entries: readonly Entry[], coding: DeltaCoding, options: EncodeOptions = {}): EncodedStream {
   const out: number[] = [];
-  const push = (b: number): void => {
-    out.push(b);
+  const hook = options.varintHook;
+  let block = 0;
+  let entry = 0;
+  const emit = (field: StreamField, write: (push: (b: number) => void) => void): void => {
+    if (!hook) {
+      write((b) => out.push(b));
+      return;
+    }
+    const normal: number[] = [];
+    write((b) => normal.push(b));
+    out.push(...(hook(block, entry, field, normal) ?? normal));
   };
-  const signed = (v: number): void => {
-    if (coding === 'zigzag') writeUleb128(push, zigzagEncode(v));
-    else writeSleb128(push, v);
-  };
+  const unsigned = (field: StreamField, v: number): void => emit(field, (push) => writeUleb128(push, v));
+  const signed = (field: StreamField, v: number): void =>
+    emit(field, (push) => (coding === 'zigzag' ? writeUleb128(push, zigzagEncode(v)) : writeSleb128(push, v)));
   const blockAddrs: number[] = [];
   const blockOffsets: number[] = [];
   for (let base = 0; base < entries.length; base += BLOCK_ENTRIES) {
     const first = entries[base]!;
     blockAddrs.push(first.offset);
     blockOffsets.push(out.length);
-    writeUleb128(push, first.fileId);
-    writeUleb128(push, first.line);
+    block = base / BLOCK_ENTRIES;
+    entry = 0;
+    unsigned('file_id', first.fileId);
+    unsigned('line', first.line);
     let prev = first;
     const end = Math.min(base + BLOCK_ENTRIES, entries.length);
     for (let i = base + 1; i < end; i++) {
       const e = entries[i]!;
-      writeUleb128(push, (e.offset - prev.offset) >>> 0);
+      entry = i - base;
+      unsigned('addr_delta', (e.offset - prev.offset) >>> 0);
       // The generator subtracts as int32: the difference is taken modulo 2^32.
-      signed((e.fileId - prev.fileId) | 0);
-      signed((e.line - prev.line) | 0);
+      signed('file_delta', (e.fileId - prev.fileId) | 0);
+      signed('line_delta', (e.line - prev.line) | 0);
       prev = e;
     }
   }

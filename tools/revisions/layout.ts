@@ -5,6 +5,7 @@
 import type { Endian } from '../format/endian.js';
 import type { Entry, LineTable } from '../model/line-table.js';
 import type { LayoutId } from './layout-id.js';
+import type { EncodeOptions } from './block-stream.js';
 
 export type Container = 'module' | 'vmlinux';
 
@@ -108,8 +109,11 @@ export interface Layout {
   readonly headerSize: number;
   /** symbol names in generator order (vmlinux layouts only) */
   readonly symbols?: readonly string[];
-  /** Section bytes (module) or table image (vmlinux) for an already normalised table. */
-  encode(table: LineTable, endian: Endian): Uint8Array;
+  /**
+   * Section bytes (module) or table image (vmlinux) for an already normalised table. Options
+   * (compressed layouts) let test and fuzz code replace single varints.
+   */
+  encode(table: LineTable, endian: Endian, options?: EncodeOptions): Uint8Array;
   /** The assembly the kernel build would assemble for this table. */
   emitAsm(table: LineTable): string;
   /** Structural read with findings; never throws on malformed bytes. */

@@ -10,6 +10,7 @@ import { SectionBytes } from '../format/section-bytes.js';
 import { add32, hex, mul32 } from '../format/u32-math.js';
 import type { LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
+import type { EncodeOptions } from './block-stream.js';
 import { blockCount, encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
 import type { Layout, LookupAnswer, LookupQuery, SectionModel } from './layout.js';
@@ -28,9 +29,9 @@ export function compressedModuleOffsets(b: number, d: number, f: number, s: numb
   return { blockAddrs, blockOffsets, data, fileOffsets, names, end: names + s };
 }
 
-function encode(table: LineTable, endian: Endian): Uint8Array {
+function encode(table: LineTable, endian: Endian, options: EncodeOptions = {}): Uint8Array {
   const names = encodeNames(table.files);
-  const stream = encodeStream(table.entries, 'zigzag');
+  const stream = encodeStream(table.entries, 'zigzag', options);
   const b = stream.blockAddrs.length;
   const sink = new ByteSink(endian, HEADER_SIZE + 8 * b + stream.data.length + 4 * table.files.length + names.bytes.length);
   sink.u32(table.entries.length);

@@ -9,6 +9,7 @@ import { SectionBytes } from '../format/section-bytes.js';
 import { align4, hex } from '../format/u32-math.js';
 import type { LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
+import type { EncodeOptions } from './block-stream.js';
 import { encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
 import type { Layout, LookupAnswer, LookupQuery, SectionModel, SymbolOffsets } from './layout.js';
@@ -29,9 +30,9 @@ export const SYMBOLS = [
   'lineinfo_filenames',
 ] as const;
 
-function encode(table: LineTable, endian: Endian): Uint8Array {
+function encode(table: LineTable, endian: Endian, options: EncodeOptions = {}): Uint8Array {
   const names = encodeNames(table.files);
-  const stream = encodeStream(table.entries, 'zigzag');
+  const stream = encodeStream(table.entries, 'zigzag', options);
   const sink = new ByteSink(endian, 16 + 8 * stream.blockAddrs.length + stream.data.length + 4 * table.files.length + names.bytes.length);
   sink.u32(table.entries.length);
   sink.u32(table.files.length);
