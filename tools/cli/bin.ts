@@ -12,7 +12,18 @@ const io: CommandIo = {
     return EXIT.OK;
   },
   stdoutIsTty: process.stdout.isTTY === true,
+  ...(process.stderr.isTTY ? { progress: statusLine } : {}),
 };
+
+let lastStatus = 0;
+/** Redraws one status line on stderr at most ~20 times a second. */
+function statusLine(line: string): void {
+  const now = Date.now();
+  if (line !== '' && now - lastStatus < 50) return;
+  lastStatus = now;
+  const width = Math.max(20, (process.stderr.columns ?? 80) - 1);
+  process.stderr.write(`\r\x1b[K${line.length > width ? '...' + line.slice(line.length - width + 3) : line}`);
+}
 
 // A closed pipe (lineinfo dump x | head) is not an error worth a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

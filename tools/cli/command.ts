@@ -5,6 +5,8 @@ export interface CommandIo {
   /** prints the usage text and returns exit 0 */
   help(usage: string): number;
   readonly stdoutIsTty: boolean;
+  /** a live status line on a terminal (stderr), cleared by an empty string; absent elsewhere */
+  readonly progress?: (line: string) => void;
 }
 
 export interface Command {

@@ -9,8 +9,10 @@ import { dumpCommand } from './dump-command.js';
 import { encodeCommand } from './encode-command.js';
 import { lookupCommand } from './lookup-command.js';
 import { symbolizeCommand } from './symbolize-command.js';
+import { embedCommand } from './embed-command.js';
+import { validateCommand } from './validate-command.js';
 
-const COMMANDS: readonly Command[] = [dumpCommand, encodeCommand, lookupCommand, symbolizeCommand];
+const COMMANDS: readonly Command[] = [validateCommand, dumpCommand, encodeCommand, embedCommand, lookupCommand, symbolizeCommand];
 
 /** Unexpected failure inside lineinfo-kit itself (a bug): distinct from bad input. */
 export const EXIT_INTERNAL = 3;

@@ -1,0 +1,84 @@
+/**
+ * The I/O shell of `validate`: one path in, one FileReport out. Never throws for bad input:
+ * unreadable or malformed files become reports with a file-level problem.
+ */
+import { InputError } from '../errors.js';
+import type { Endian } from '../format/endian.js';
+import { loadTable } from '../input/load-input.js';
+import type { LoadedTable } from '../input/load-input.js';
+import { resolveLayout } from '../input/resolve-layout.js';
+import type { LayoutId } from '../revisions/layout-id.js';
+import { toDiagnostic } from './diagnostics.js';
+import type { Diagnostic } from './diagnostics.js';
+import { moduleFacts, tableFindings } from './validate-table.js';
+
+export type FileStatus = 'valid' | 'invalid' | 'no-table' | 'unreadable';
+
+export interface FileReport {
+  readonly file: string;
+  readonly status: FileStatus;
+  /** file-level problem (unreadable, not ELF, no table): one line */
+  readonly problem: string | null;
+  /** byte offset of the file-level problem, if it has one */
+  readonly problemOffset: number | null;
+  readonly container: 'module' | 'vmlinux' | null;
+  readonly source: 'raw' | 'elf' | null;
+  readonly section: { readonly name: string | null; readonly fileOffset: number; readonly size: number } | null;
+  readonly layout: LayoutId | null;
+  readonly endian: Endian | null;
+  readonly detected: boolean;
+  readonly alsoFits: readonly { layout: LayoutId; endian: Endian }[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** the table bytes, for hex excerpts and the HTML map (not serialised) */
+  readonly bytes: Uint8Array | null;
+  readonly regions: readonly { kind: string; name: string; offset: number; size: number }[];
+}
+
+export interface ValidateOptions {
+  readonly raw?: boolean;
+  readonly layout?: LayoutId;
+  readonly endian?: Endian;
+  readonly warningsAsErrors?: boolean;
+}
+
+function problemReport(file: string, status: FileStatus, problem: string, offset: number | null): FileReport {
+  return {
+    file, status, problem, problemOffset: offset, container: null, source: null, section: null, layout: null, endian: null,
+    detected: false, alsoFits: [], diagnostics: [], bytes: null, regions: [],
+  };
+}
+
+export function validateFile(file: string, options: ValidateOptions = {}): FileReport {
+  let table: LoadedTable;
+  try {
+    table = loadTable(file, { raw: options.raw === true });
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const noTable = /carries no lineinfo tables/.test(e.detail);
+    return problemReport(file, noTable ? 'no-table' : 'unreadable', e.detail, e.offset);
+  }
+  try {
+    const r = resolveLayout(table, { ...(options.layout ? { layout: options.layout } : {}), ...(options.endian ? { endian: options.endian } : {}) });
+    const diagnostics = tableFindings(r, moduleFacts(table)).map((f) => toDiagnostic(f, table.fileOffset, options.warningsAsErrors));
+    const invalid = diagnostics.some((d) => d.severity === 'error');
+    return {
+      file,
+      status: invalid ? 'invalid' : 'valid',
+      problem: null,
+      problemOffset: null,
+      container: r.layout.container,
+      source: table.source,
+      section: { name: table.sectionName, fileOffset: table.fileOffset, size: table.bytes.length },
+      layout: r.layout.id,
+      endian: r.endian,
+      detected: r.detected,
+      alsoFits: r.alsoFits,
+      diagnostics,
+      bytes: table.bytes,
+      regions: r.model.regions,
+    };
+  } catch (e) {
+    if (e instanceof InputError) return problemReport(file, 'unreadable', e.detail, e.offset);
+    throw e;
+  }
+}
