@@ -1,26 +1,73 @@
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { ElfFormatError, parseElf } from '../elf/elf-file.js';
+import { tableFromDwarf } from '../generator/dwarf-entries.js';
+import type { GeneratorMode } from '../generator/dwarf-entries.js';
 import { loadEncoderInput } from '../input/load-entries.js';
+import { isElf, readInputFile } from '../input/load-input.js';
+import type { LineTable } from '../model/line-table.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
+import type { Endian } from '../format/endian.js';
+import type { LayoutId } from '../revisions/layout-id.js';
 import { layoutById } from '../revisions/registry.js';
 import type { Command } from './command.js';
+import { embedInto } from './embed-command.js';
 import { endianOption, layoutOption, parseCommandArgs, str } from './options.js';
+
+interface Source {
+  table: LineTable;
+  container: 'module' | 'vmlinux';
+  revision?: LayoutId;
+  endian?: Endian;
+  elf: boolean;
+  note?: string;
+}
+
+function loadSource(path: string, forced: GeneratorMode | undefined): Source {
+  const bytes = readInputFile(path);
+  if (!isElf(bytes)) {
+    if (forced) throw new UsageError('--module/--vmlinux apply to ELF input only');
+    const input = loadEncoderInput(path);
+    return { table: input.table, container: input.revision?.startsWith('vmlinux') ? 'vmlinux' : 'module', elf: false, ...(input.revision ? { revision: input.revision } : {}), ...(input.endian ? { endian: input.endian } : {}) };
+  }
+  try {
+    const elf = parseElf(bytes, path);
+    const d = tableFromDwarf(elf, forced);
+    const s = d.stats;
+    const note = `${path}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside .text, ${s.belowBase} below _text, ${s.beyond4GiB} beyond 4 GiB), ${d.table.entries.length} entries, ${d.table.files.length} files`;
+    return { table: d.table, container: d.mode, endian: elf.endian, elf: true, note: [note, ...d.warnings].join('\n') };
+  } catch (e) {
+    if (e instanceof ElfFormatError) throw new InputError(path, e.offset, e.detail);
+    throw e;
+  }
+}
 
 export const encodeCommand: Command = {
   name: 'encode',
-  summary: 'encode a line table (JSON) into section bytes or the generator\'s assembly',
-  usage: `Usage: lineinfo encode ENTRIES.json [--revision R] [--endian le|be] -o OUT [--asm]
+  summary: 'encode a line table (JSON, or an ELF object\'s DWARF) into section bytes or assembly',
+  usage: `Usage: lineinfo encode INPUT [--revision R] [--endian le|be] (-o OUT | --asm [-o OUT])
+                       [--module | --vmlinux] [--embed -o OUT.ko] [--verbose]
 
-Reads ENTRIES.json (schemas/encoder-input.schema.json: files[] and entries[] of
-{offset, file, line}), applies the kernel generator's rules (line-0 rows dropped, sorted by
-offset, file, line, de-duplicated) and writes the table as the kernel's generator would:
-the .mod_lineinfo section bytes for module layouts, the table image (the bytes from
+INPUT is either a JSON line table (schemas/encoder-input.schema.json: files[] and entries[] of
+{offset, file, line}) or an ELF object with DWARF (-g): a module (.ko, .o; rows of .text, by
+their address relocations) or a vmlinux (rows from _text on). Either way the kernel generator's
+rules apply: line-0 rows dropped, names made relative to the compilation directory, files
+numbered in first-use order, entries sorted by offset, file, line and de-duplicated
+(spec/FORMAT.md, "Encoder" and "Entries from DWARF"). The output is what the kernel's generator
+emits: the .mod_lineinfo section bytes for module layouts, the table image (the bytes from
 lineinfo_num_entries on) for vmlinux layouts, or with --asm the assembly text.
 
 Options:
-  --revision R   layout: v1-flat, v1 (default), vmlinux-v1-flat, vmlinux-v1; overrides the input's
-  --endian E     byte order: le (default) or be; overrides the input's
+  --revision R   layout: v1-flat, v1 (default for modules), vmlinux-v1-flat, vmlinux-v1
+                 (default for vmlinux); overrides the JSON's
+  --endian E     byte order le or be; default: the ELF's, else the JSON's, else le
   -o, --output F output file, written atomically (temporary file + rename); - for stdout
-  --asm          write assembly text instead of bytes
+  --asm          write the assembly text instead of bytes
+  --module       ELF input: module mode, .text rows with offsets from .text (default for
+                 relocatable objects)
+  --vmlinux      ELF input: vmlinux mode, offsets from _text (default for linked files)
+  --embed        module ELF input: write a copy of INPUT with the section added as
+                 .mod_lineinfo (SHF_ALLOC, 4-byte aligned) to OUT (-o); replaces an existing one
+  --verbose      report row and entry counts on stderr
   -h, --help     show this help
 
 Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
@@ -30,15 +77,32 @@ Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
       endian: { type: 'string' },
       output: { type: 'string', short: 'o' },
       asm: { type: 'boolean' },
+      module: { type: 'boolean' },
+      vmlinux: { type: 'boolean' },
+      embed: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
     });
     if (values.help) return io.help(this.usage);
-    if (positionals.length !== 1) throw new UsageError('encode takes exactly one ENTRIES.json');
-    const output = str(values.output);
+    if (positionals.length !== 1) throw new UsageError('encode takes exactly one INPUT');
+    const output = str(values.output) ?? (values.asm ? '-' : undefined);
     if (!output) throw new UsageError('encode needs -o OUT (or -o - for standard output)');
-    const input = loadEncoderInput(positionals[0]!);
-    const layout = layoutById(layoutOption(str(values.revision)) ?? input.revision ?? 'v1');
-    const endian = endianOption(str(values.endian)) ?? input.endian ?? 'le';
-    const data = values.asm ? layout.emitAsm(input.table) : layout.encode(input.table, endian);
+    if (values.module && values.vmlinux) throw new UsageError('give either --module or --vmlinux');
+    if (values.embed && values.asm) throw new UsageError('--embed writes a module; it does not go with --asm');
+    const input = positionals[0]!;
+    const source = loadSource(input, values.module ? 'module' : values.vmlinux ? 'vmlinux' : undefined);
+    if (values.verbose && source.note) io.err(`lineinfo: ${source.note}\n`);
+    const layout = layoutById(layoutOption(str(values.revision)) ?? source.revision ?? (source.container === 'vmlinux' ? 'vmlinux-v1' : 'v1'));
+    if (source.elf && layout.container !== source.container) {
+      throw new UsageError(`--revision ${layout.id} is a ${layout.container} layout, but ${input} is encoded in ${source.container} mode`);
+    }
+    const endian = endianOption(str(values.endian)) ?? source.endian ?? 'le';
+    if (values.embed) {
+      if (!source.elf || layout.container !== 'module') throw new UsageError('--embed needs a module ELF INPUT and a module layout');
+      if (output === '-') throw new UsageError('--embed needs -o OUT.ko');
+      embedInto(input, layout.encode(source.table, endian), output, true);
+      return EXIT.OK;
+    }
+    const data = values.asm ? layout.emitAsm(source.table) : layout.encode(source.table, endian);
     if (output === '-') {
       if (typeof data !== 'string' && io.stdoutIsTty) throw new UsageError('refusing to write binary section bytes to a terminal; use -o FILE');
       io.out(data);
