@@ -10,6 +10,7 @@ import { RULE_BREAKERS } from '../tools/mutate/rule-breakers.js';
 import { layoutById, LAYOUTS } from '../tools/revisions/registry.js';
 import { tableFindings } from '../tools/validate/validate-table.js';
 import { checkModuleContainer } from '../tools/validate/container-rules.js';
+import { checkAgainstDwarf } from '../tools/validate/dwarf-crosscheck.js';
 import { normaliseEntries } from '../tools/model/line-table.js';
 import type { LineTable } from '../tools/model/line-table.js';
 import { randomTable, rng } from './support/random-tables.js';
@@ -50,7 +51,11 @@ describe('rule coverage', () => {
             if (!broken) continue;
             made++;
             const model = layout.read(broken.bytes, endian, broken.symbols);
-            const findings = broken.container ? [...model.findings, ...checkModuleContainer(model, broken.container)] : model.findings;
+            const findings = [
+              ...model.findings,
+              ...(broken.container ? checkModuleContainer(model, broken.container) : []),
+              ...(broken.dwarfTable ? checkAgainstDwarf(model, broken.dwarfTable) : []),
+            ];
             expect(findings.map((f) => f.rule), `${id}/${endian}: ${broken.description}`).to.include(rule.id);
           }
           expect(made, `${id}/${endian}: no table could break ${rule.id}`).to.be.greaterThan(0);

@@ -14,7 +14,8 @@ export const validateCommand: Command = {
   name: 'validate',
   summary: 'check lineinfo tables against every rule of spec/FORMAT.md',
   usage: `Usage: lineinfo validate FILE|DIR... [--raw] [--revision R] [--endian le|be]
-                         [--json | --sarif] [-o REPORT] [--warnings-as-errors] [--verbose]
+                         [--json | --sarif] [-o REPORT] [--dwarf] [--warnings-as-errors]
+                         [--verbose]
 
 Checks the lineinfo table of each FILE (a .ko or other ELF object with .mod_lineinfo, an ELF
 file with the vmlinux lineinfo_* symbols, or with --raw a raw section / table image) against
@@ -30,6 +31,9 @@ Options:
   --json                 JSON report (schemas/validation-report.schema.json)
   --sarif                SARIF 2.1.0 report
   -o, --output F         write the report to F (temporary file + rename) instead of stdout
+  --dwarf                also re-derive the entries from the object's own DWARF with the
+                         generator's rules and report every entry that differs (LI-DWF-001),
+                         with the DWARF rows at that address
   --warnings-as-errors   treat warnings as errors (for the exit status and the report)
   --verbose              text mode: also list files without diagnostics
   --color WHEN           auto (default: only on a terminal, and not when NO_COLOR is set),
@@ -49,6 +53,7 @@ malformed files); 2 on a usage error or a path that does not exist.`,
       'warnings-as-errors': { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       color: { type: 'string' },
+      dwarf: { type: 'boolean' },
     });
     if (values.help) return io.help(this.usage);
     if (positionals.length === 0) throw new UsageError('validate takes at least one FILE or DIR');
@@ -62,7 +67,7 @@ malformed files); 2 on a usage error or a path that does not exist.`,
     const progress = files.length > 1 ? io.progress : undefined;
     files.forEach((file, i) => {
       progress?.(`validate: ${i + 1}/${files.length} ${file}`);
-      reports.push(validateFile(file, { raw: values.raw === true, warningsAsErrors: values['warnings-as-errors'] === true, ...(layout ? { layout } : {}), ...(endian ? { endian } : {}) }));
+      reports.push(validateFile(file, { raw: values.raw === true, dwarf: values.dwarf === true, warningsAsErrors: values['warnings-as-errors'] === true, ...(layout ? { layout } : {}), ...(endian ? { endian } : {}) }));
     });
     progress?.('');
     const summary = summarise(reports);

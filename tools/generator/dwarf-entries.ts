@@ -17,6 +17,8 @@ export interface DwarfTable {
   readonly table: LineTable;
   readonly stats: CollectStats;
   readonly warnings: readonly string[];
+  /** the DWARF rows at each kept offset, as "path:line" (end-of-sequence rows marked) */
+  rowsAt(offset: number): string[];
 }
 
 /** Relocatable objects (.ko, .o) are modules; linked files with `_text` are vmlinux. */
@@ -49,11 +51,33 @@ export function tableFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(e
   const sel = selection(elf, mode);
   const { units, warnings } = readLineTables(elf, { sectionsByAddress: true });
   if (units.length === 0) throw new InputError(elf.fileName, 0, 'no DWARF line tables (.debug_line): build with -g');
+  const source = sourceUnits(units);
   try {
-    const { table, stats } = collectEntries(sourceUnits(units), sel);
-    return { mode, table, stats, warnings };
+    const { table, stats } = collectEntries(source, sel);
+    let index: Map<number, string[]> | null = null;
+    const rowsAt = (offset: number): string[] => {
+      index ??= rowIndex(source, sel);
+      return index.get(offset) ?? [];
+    };
+    return { mode, table, stats, warnings, rowsAt };
   } catch (e) {
     if (e instanceof TooManyFilesError) throw new InputError(elf.fileName, null, e.message);
     throw e;
   }
+}
+
+/** Rows by table offset, for explaining differences (at most 6 per offset). */
+function rowIndex(units: readonly SourceUnit[], sel: Selection): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const u of units) {
+    for (const r of u.rows) {
+      if (sel.mode === 'module' && r.sectionIndex !== null && r.sectionIndex !== sel.textIndex) continue;
+      const off = r.address - sel.textAddr;
+      if (off < 0n || off > 0xffff_ffffn) continue;
+      const list = out.get(Number(off)) ?? [];
+      if (list.length < 6) list.push(`${r.path ?? '?'}:${r.line}${r.endSequence ? ' (end of sequence)' : ''}`);
+      out.set(Number(off), list);
+    }
+  }
+  return out;
 }

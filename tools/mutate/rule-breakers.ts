@@ -25,6 +25,8 @@ export interface BrokenSection {
   readonly symbols?: SymbolOffsets;
   /** for rules about the ELF container of a module section */
   readonly container?: ModuleContainerFacts;
+  /** for LI-DWF-001: the table the object's DWARF gives */
+  readonly dwarfTable?: LineTable;
   readonly description: string;
 }
 
@@ -338,6 +340,15 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     make: (ctx) => {
       const files = ctx.table.files.map((f, i) => (i === 0 ? 'bare.c' : f.includes('/') ? f : `dir/${f}`));
       return ok(encodeWith(ctx, withFiles(ctx.table, files)), 'a bare basename among paths with directories');
+    },
+  },
+  {
+    rule: 'LI-DWF-001', layouts: ALL,
+    make: (ctx) => {
+      const e = [...ctx.table.entries];
+      const i = Math.floor(ctx.random() * e.length);
+      e[i] = { ...e[i]!, line: e[i]!.line + 1 };
+      return ok(encodeWith(ctx, withEntries(ctx.table, e)), `entry ${i}'s line one above what the DWARF gives`, { dwarfTable: ctx.table });
     },
   },
   {

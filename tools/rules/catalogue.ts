@@ -90,6 +90,8 @@ export const RULES: readonly Rule[] = [
     summary: 'File names are not doubled (`a/b.c/a/b.c`).' },
   { id: 'LI-PTH-004', level: 'SHOULD', severity: 'note', layouts: ALL,
     summary: 'No bare basename while the table\'s other files carry directories.' },
+  { id: 'LI-DWF-001', level: 'SHOULD', severity: 'warning', layouts: ALL, needsElf: true,
+    summary: 'The entries and file names equal what the kernel generator derives from the object\'s own DWARF (checked by validate --dwarf).' },
   { id: 'LI-VML-001', level: 'MUST', severity: 'error', layouts: VMLINUX, needsElf: true,
     summary: 'Every `lineinfo_*` symbol of the layout is defined, in one section, in the generator\'s order and alignment.' },
 ];

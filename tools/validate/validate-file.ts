@@ -11,6 +11,22 @@ import type { LayoutId } from '../revisions/layout-id.js';
 import { toDiagnostic } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { moduleFacts, tableFindings } from './validate-table.js';
+import { checkAgainstDwarf } from './dwarf-crosscheck.js';
+import { tableFromDwarf } from '../generator/dwarf-entries.js';
+import type { ResolvedTable } from '../input/resolve-layout.js';
+import type { Finding } from '../revisions/layout.js';
+
+/** LI-DWF-001 findings; a file whose DWARF cannot be read gets one finding saying why. */
+function dwarfFindings(table: LoadedTable, r: ResolvedTable): Finding[] {
+  if (!table.elf) return [{ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: '--dwarf needs an ELF file; a raw section has no DWARF to compare with' }];
+  try {
+    const d = tableFromDwarf(table.elf, r.layout.container);
+    return checkAgainstDwarf(r.model, d.table, d.rowsAt);
+  } catch (e) {
+    if (e instanceof InputError) return [{ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: `cannot derive entries from the DWARF: ${e.detail}` }];
+    throw e;
+  }
+}
 
 export type FileStatus = 'valid' | 'invalid' | 'no-table' | 'unreadable';
 
@@ -39,6 +55,8 @@ export interface ValidateOptions {
   readonly layout?: LayoutId;
   readonly endian?: Endian;
   readonly warningsAsErrors?: boolean;
+  /** compare with the table the object's own DWARF gives (LI-DWF-001) */
+  readonly dwarf?: boolean;
 }
 
 function problemReport(file: string, status: FileStatus, problem: string, offset: number | null): FileReport {
@@ -59,7 +77,10 @@ export function validateFile(file: string, options: ValidateOptions = {}): FileR
   }
   try {
     const r = resolveLayout(table, { ...(options.layout ? { layout: options.layout } : {}), ...(options.endian ? { endian: options.endian } : {}) });
-    const diagnostics = tableFindings(r, moduleFacts(table)).map((f) => toDiagnostic(f, table.fileOffset, options.warningsAsErrors));
+    const findings = tableFindings(r, moduleFacts(table));
+    if (options.dwarf) findings.push(...dwarfFindings(table, r));
+    findings.sort((a, b) => a.offset - b.offset || a.rule.localeCompare(b.rule));
+    const diagnostics = findings.map((f) => toDiagnostic(f, table.fileOffset, options.warningsAsErrors));
     const invalid = diagnostics.some((d) => d.severity === 'error');
     return {
       file,
