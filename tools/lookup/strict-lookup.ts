@@ -31,7 +31,8 @@ export function strictLookup(model: SectionModel, q: LookupQuery): LookupAnswer 
   if (q.symbolStart !== undefined && e.offset < q.symbolStart) {
     return { kind: 'miss', reason: `nearest entry ${hex(e.offset)} is before the symbol start ${hex(q.symbolStart)}` };
   }
-  const file = model.files[e.fileId]?.name;
-  if (file === undefined || file === null) return { kind: 'miss', reason: `file ${e.fileId} has no readable name` };
-  return { kind: 'hit', file, line: e.line, fileId: e.fileId, entryOffset: e.offset };
+  const ref = model.files[e.fileId];
+  if (ref === undefined || ref.name === null) return { kind: 'miss', reason: `file ${e.fileId} has no readable name` };
+  const names = model.regions.find((r) => r.kind === 'names');
+  return { kind: 'hit', file: ref.name, line: e.line, fileId: e.fileId, entryOffset: e.offset, nameAt: (names?.offset ?? 0) + ref.nameOffset };
 }

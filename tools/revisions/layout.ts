@@ -95,7 +95,7 @@ export interface LookupQuery {
 }
 
 export type LookupAnswer =
-  | { readonly kind: 'hit'; readonly file: string; readonly line: number; readonly fileId: number; readonly entryOffset: number }
+  | { readonly kind: 'hit'; readonly file: string; readonly line: number; readonly fileId: number; readonly entryOffset: number; /** section offset of the name */ readonly nameAt: number }
   | { readonly kind: 'miss'; readonly reason: string }
   /** the kernel's algorithm would read outside the section: a decoder defect on this input */
   | { readonly kind: 'fault'; readonly offset: number; readonly reason: string };

@@ -13,7 +13,7 @@ export function finishLookup(view: SectionBytes, nameAt: number, fileId: number,
   if (file === null) {
     return { kind: 'fault', offset: nameAt, reason: `file name at ${hex(nameAt)} is not NUL-terminated inside the section; printing it reads past the end` };
   }
-  return { kind: 'hit', file, line, fileId, entryOffset };
+  return { kind: 'hit', file, line, fileId, entryOffset, nameAt };
 }
 
 export function faultFrom(e: unknown): LookupAnswer {
