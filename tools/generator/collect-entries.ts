@@ -25,13 +25,15 @@ export interface SourceRow {
   readonly endSequence: boolean;
   /** section the row's address relocation points into (null: not relocated / unknown) */
   readonly sectionIndex: number | null;
-  /** the path as libdw's dwarf_linesrc composes it; null when the file index is invalid */
-  readonly path: string | null;
+  /** the row's DWARF file index */
+  readonly file: number;
 }
 
 export interface SourceUnit {
   readonly compDir: string | null;
   readonly rows: readonly SourceRow[];
+  /** the path libdw's dwarf_linesrc composes for a file index; null when the index is invalid */
+  pathOf(file: number): string | null;
 }
 
 export type Selection =
@@ -57,9 +59,18 @@ export class TooManyFilesError extends Error {
   }
 }
 
-/** libdw's row order inside one unit (a stable sort; Array.prototype.sort is stable). */
-export function libdwOrder(rows: readonly SourceRow[]): SourceRow[] {
-  return [...rows].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : Number(b.endSequence) - Number(a.endSequence)));
+const before = (a: SourceRow, b: SourceRow): number =>
+  a.address < b.address ? -1 : a.address > b.address ? 1 : Number(b.endSequence) - Number(a.endSequence);
+
+/**
+ * libdw's row order inside one unit: by address, end-of-sequence rows first at equal addresses,
+ * otherwise stable (Array.prototype.sort is stable). Units are usually sorted already, so that
+ * case is detected in one pass and costs no copy.
+ */
+export function libdwOrder(rows: readonly SourceRow[]): readonly SourceRow[] {
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) sorted = before(rows[i - 1]!, rows[i]!) <= 0;
+  return sorted ? rows : [...rows].sort(before);
 }
 
 export function collectEntries(units: readonly SourceUnit[], sel: Selection): { table: LineTable; stats: CollectStats } {
@@ -68,10 +79,22 @@ export function collectEntries(units: readonly SourceUnit[], sel: Selection): { 
   const ids = new Map<string, number>();
   const rows: Entry[] = [];
   for (const unit of units) {
+    // Names are relativised once per DWARF file index of the unit, not once per row.
+    const names = new Map<number, string | null>();
+    const nameOf = (file: number): string | null => {
+      let n = names.get(file);
+      if (n === undefined) {
+        const path = unit.pathOf(file);
+        n = path === null ? null : relativise(path, unit.compDir);
+        names.set(file, n);
+      }
+      return n;
+    };
     for (const row of libdwOrder(unit.rows)) {
       stats.rows++;
       if (row.line === 0) { stats.lineZero++; continue; }
-      if (row.path === null) { stats.noFile++; continue; }
+      const name = nameOf(row.file);
+      if (name === null) { stats.noFile++; continue; }
       let offset: bigint;
       if (sel.mode === 'module') {
         if (row.sectionIndex !== null ? row.sectionIndex !== sel.textIndex : row.address < sel.textAddr || row.address >= sel.textAddr + sel.textSize) {
@@ -85,7 +108,6 @@ export function collectEntries(units: readonly SourceUnit[], sel: Selection): { 
         offset = row.address - sel.textAddr;
       }
       if (offset > 0xffff_ffffn) { stats.beyond4GiB++; continue; }
-      const name = relativise(row.path, unit.compDir);
       let id = ids.get(name);
       if (id === undefined) {
         if (files.length >= MAX_FILES) throw new TooManyFilesError(files.length + 1);

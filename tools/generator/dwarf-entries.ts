@@ -26,13 +26,11 @@ export function defaultMode(elf: ElfFile): GeneratorMode {
   return elf.isRelocatable ? 'module' : 'vmlinux';
 }
 
+/** DWARF line units as generator input; the rows are used as they are (no copies). */
 export function sourceUnits(units: readonly LineUnit[]): SourceUnit[] {
   return units.map((u) => {
     const paths = new Map(u.fileNames.map((f) => [f.index, f.path]));
-    return {
-      compDir: u.compDir,
-      rows: u.rows.map((r) => ({ address: r.address, line: r.line, endSequence: r.endSequence, sectionIndex: r.sectionIndex, path: paths.get(r.file) ?? null })),
-    };
+    return { compDir: u.compDir, rows: u.rows, pathOf: (file: number) => paths.get(file) ?? null };
   });
 }
 
@@ -75,7 +73,7 @@ function rowIndex(units: readonly SourceUnit[], sel: Selection): Map<number, str
       const off = r.address - sel.textAddr;
       if (off < 0n || off > 0xffff_ffffn) continue;
       const list = out.get(Number(off)) ?? [];
-      if (list.length < 6) list.push(`${r.path ?? '?'}:${r.line}${r.endSequence ? ' (end of sequence)' : ''}`);
+      if (list.length < 6) list.push(`${u.pathOf(r.file) ?? '?'}:${r.line}${r.endSequence ? ' (end of sequence)' : ''}`);
       out.set(Number(off), list);
     }
   }
