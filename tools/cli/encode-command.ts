@@ -67,7 +67,7 @@ Options:
   --vmlinux      ELF input: vmlinux mode, offsets from _text (default for linked files)
   --embed        module ELF input: write a copy of INPUT with the section added as
                  .mod_lineinfo (SHF_ALLOC, 4-byte aligned) to OUT (-o); replaces an existing one
-  --verbose      report row and entry counts on stderr
+  -v, --verbose  report row and entry counts on stderr
   -h, --help     show this help
 
 Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,

@@ -20,7 +20,8 @@ export function parseCommandArgs(argv: string[], options: OptionSpec): ParsedArg
     const r = parseArgs(config);
     return { values: r.values as ParsedArgs['values'], positionals: r.positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    // Node's messages add advice on further lines; keep the first sentence, one line.
+    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
   }
 }
 

@@ -20,7 +20,7 @@ Everything else passes through unchanged.
 Options:
   --modules DIR  module tree to search (required)
   --exact        look every frame up as printed (no return-address adjustment)
-  --verbose      report on stderr how many frames were annotated and which modules were missing
+  -v, --verbose  report on stderr how many frames were annotated and which modules were missing
   -h, --help     show this help
 
 Exit status: 0 on success (frames that cannot be resolved stay as they were), 2 on a usage error

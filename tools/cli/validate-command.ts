@@ -35,7 +35,7 @@ Options:
                          generator's rules and report every entry that differs (LI-DWF-001),
                          with the DWARF rows at that address
   --warnings-as-errors   treat warnings as errors (for the exit status and the report)
-  --verbose              text mode: also list files without diagnostics
+  -v, --verbose          text mode: also list files without diagnostics
   --color WHEN           auto (default: only on a terminal, and not when NO_COLOR is set),
                          always or never
   -h, --help             show this help

@@ -10,6 +10,8 @@ import type { LineTable } from '../model/line-table.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { schemaError } from '../schemas/json-schemas.js';
 import { readInputFile } from './load-input.js';
+import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 
 export interface EncoderInput {
   readonly table: LineTable;
@@ -30,10 +32,13 @@ export function loadEncoderInput(file: string): EncoderInput {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    // JSON.parse counts UTF-16 code units; the error names the byte offset in the file.
-    const at = m ? Buffer.byteLength(text.slice(0, Number(m[1])), 'utf8') : null;
-    throw new InputError(file, at, `not valid JSON: ${(e as Error).message.replace(/^JSON\.parse: /, '').split('\n')[0]}`);
+    // JSON.parse does not always say where; jsonc-parser's strict scan does (in UTF-16 units).
+    const errors: ParseError[] = [];
+    parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+    const first = errors[0];
+    const at = first ? Buffer.byteLength(text.slice(0, first.offset), 'utf8') : null;
+    const what = first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : (e as Error).message.split('\n')[0];
+    throw new InputError(file, at, `not valid JSON: ${what}`);
   }
   const problem = schemaError('encoder-input', json);
   if (problem) throw new InputError(file, null, `does not match schemas/encoder-input.schema.json: ${problem}`);
