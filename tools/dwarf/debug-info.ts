@@ -140,6 +140,7 @@ export function readUnitHeader(c: DwarfCursor, sectionIndex: number): UnitHeader
  */
 export class DebugInfoReader {
   private readonly abbrevTables = new Map<string, AbbrevTable>();
+  private readonly abbrevBudgets = new Map<number, { remaining: number }>();
 
   constructor(
     readonly ds: DwarfSections,
@@ -175,7 +176,12 @@ export class DebugInfoReader {
       if (h.abbrevOffset >= abbrev.data.length) {
         throw this.ds.cursor(info).error(fieldPos, `debug_abbrev_offset 0x${h.abbrevOffset.toString(16)} is outside ${printableName(abbrev.section.name)} (size 0x${abbrev.data.length.toString(16)})`);
       }
-      table = new AbbrevTable(this.ds.cursor(abbrev, h.abbrevOffset));
+      let budget = this.abbrevBudgets.get(abbrev.section.index);
+      if (budget === undefined) {
+        budget = { remaining: 2 * abbrev.data.length + 65536 };
+        this.abbrevBudgets.set(abbrev.section.index, budget);
+      }
+      table = new AbbrevTable(this.ds.cursor(abbrev, h.abbrevOffset), budget);
       this.abbrevTables.set(key, table);
     }
     return table;

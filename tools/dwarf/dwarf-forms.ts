@@ -228,7 +228,15 @@ export class AbbrevTable {
   private readonly byCode = new Map<number, Abbreviation>();
   private done = false;
 
-  constructor(private readonly c: DwarfCursor) {}
+  /**
+   * `budget` (shared by the tables of one .debug_abbrev section) bounds the bytes all tables may
+   * parse together: tables of a valid file do not overlap, so they parse at most the section once;
+   * hostile offsets into the middle of a huge table would otherwise cost units x section size.
+   */
+  constructor(
+    private readonly c: DwarfCursor,
+    private readonly budget: { remaining: number } = { remaining: Number.MAX_SAFE_INTEGER },
+  ) {}
 
   find(code: number): Abbreviation | undefined {
     const hit = this.byCode.get(code);
@@ -257,6 +265,8 @@ export class AbbrevTable {
         const implicitConst = form === C.DW_FORM_implicit_const ? c.slebBig('DW_FORM_implicit_const value') : null;
         attributes.push({ name, form, implicitConst });
       }
+      this.budget.remaining -= c.pos - pos;
+      if (this.budget.remaining < 0) c.fail(pos, 'abbreviation tables overlap too much (more bytes parsed than twice the section holds)');
       const abbrev: Abbreviation = { code: abbrevCode, tag, hasChildren: children !== 0, attributes, pos };
       // The first declaration of a code wins (a duplicate is malformed; readers differ).
       if (!this.byCode.has(abbrevCode)) this.byCode.set(abbrevCode, abbrev);

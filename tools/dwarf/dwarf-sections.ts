@@ -156,7 +156,7 @@ export class DwarfSections {
     const type = this.bytes.u32(section.offset);
     const size = cls === 64 ? this.bytes.u64(section.offset + 8) : BigInt(this.bytes.u32(section.offset + 4));
     if (type !== ELFCOMPRESS_ZLIB) fail(`compression type ${type} is not supported (only ELFCOMPRESS_ZLIB)`);
-    return this.inflate(section, raw.subarray(hdr), size, fail);
+    return this.inflate(raw.subarray(hdr), size, fail);
   }
 
   private inflateGnu(section: ElfSection): Uint8Array {
@@ -166,10 +166,10 @@ export class DwarfSections {
     };
     if (raw.length < 12 || raw[0] !== 0x5a || raw[1] !== 0x4c || raw[2] !== 0x49 || raw[3] !== 0x42) fail('no "ZLIB" header');
     const size = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getBigUint64(4, false);
-    return this.inflate(section, raw.subarray(12), size, fail);
+    return this.inflate(raw.subarray(12), size, fail);
   }
 
-  private inflate(section: ElfSection, payload: Uint8Array, size: bigint, fail: (d: string) => never): Uint8Array {
+  private inflate(payload: Uint8Array, size: bigint, fail: (d: string) => never): Uint8Array {
     if (size > BigInt(payload.length) * BigInt(MAX_RATIO) + 65536n || size > 0x7fffffffn) {
       fail(`uncompressed size ${size} is impossible for ${payload.length} compressed bytes`);
     }
@@ -180,7 +180,6 @@ export class DwarfSections {
       fail(`zlib: ${(e as Error).message}`);
     }
     if (out.length !== Number(size)) fail(`inflates to ${out.length} bytes, header says ${size}`);
-    void section;
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   }
 }

@@ -103,6 +103,7 @@ export function readLineTables(elf: ElfFile, options: ReadLineTablesOptions = {}
   }
 
   const info = new DebugInfoReader(ds, warnings);
+  const lineBudgets = new Map<number, number>();
   for (const section of infos) {
     for (const cu of info.units(section)) {
       const h = cu.header;
@@ -113,10 +114,27 @@ export function readLineTables(elf: ElfFile, options: ReadLineTablesOptions = {}
       if (line === null) {
         throw ds.cursor(section).error(die.stmtList.pos, 'DW_AT_stmt_list, but the file has no .debug_line section');
       }
+      if (die.stmtList.offset >= line.data.length) {
+        throw ds.cursor(section).error(
+          die.stmtList.pos,
+          `DW_AT_stmt_list 0x${die.stmtList.offset.toString(16)} is outside section ${line.section.index} (${line.section.name}, size 0x${line.data.length.toString(16)})`,
+        );
+      }
       const base = die.strOffsetsBase === null ? 'none' : String(die.strOffsetsBase);
       const key = `${line.section.index}:${die.stmtList.offset}:${base}:${h.addressSize}`;
       let p = programs.get(key);
       if (p === undefined) {
+        // Valid line programs do not overlap, so decoding them all reads each byte once (twice
+        // for a program shared by units with different string bases). Refuse more: hostile
+        // DW_AT_stmt_list values pointing into one huge program would cost units x section size.
+        const peek = ds.cursor(line, die.stmtList.offset);
+        const { length } = peek.initialLength('line program unit_length');
+        let budget = lineBudgets.get(line.section.index) ?? 2 * line.data.length + 65536;
+        budget -= Math.min(length, line.data.length) + 12;
+        if (budget < 0) {
+          throw ds.cursor(section).error(die.stmtList.pos, `line programs overlap too much (DW_AT_stmt_list 0x${die.stmtList.offset.toString(16)}: more bytes than twice the section holds)`);
+        }
+        lineBudgets.set(line.section.index, budget);
         p = readLineProgram(ds, line, die.stmtList.offset, {
           warnings,
           addressSize: h.addressSize,

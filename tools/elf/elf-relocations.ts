@@ -7,7 +7,7 @@
  * counts come from sh_size, which the ELF parser has checked against the file size).
  */
 import { ElfBytes, printableName } from './elf-bytes.js';
-import { ET_REL, SHF_INFO_LINK, SHN_COMMON, SHN_UNDEF, SHT_DYNSYM, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB } from './elf-constants.js';
+import { ET_REL, SHF_COMPRESSED, SHF_INFO_LINK, SHN_COMMON, SHN_UNDEF, SHT_DYNSYM, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB } from './elf-constants.js';
 import { ElfFormatError, type ElfFile, type ElfSection, type ElfSymbol } from './elf-file.js';
 import { relocTypeInfo, relocTypeName, type RelocTypeInfo } from './reloc-types.js';
 
@@ -124,6 +124,7 @@ export function readRelocationSection(elf: ElfFile, rs: ElfSection): Relocation[
   }
   const out: Relocation[] = new Array<Relocation>(count);
   const addr = elf.type === ET_REL ? 0n : target.addr;
+  const targetSize = contentSize(elf, target);
   for (let i = 0; i < count; i++) {
     const at = rs.offset + i * entsize;
     let rOffset: bigint;
@@ -144,10 +145,10 @@ export function readRelocationSection(elf: ElfFile, rs: ElfSection): Relocation[
       if (isRela) addend = BigInt(r.u32(at + 8) | 0);
     }
     const rel = rOffset - addr;
-    if (rel < 0n || rel >= BigInt(target.size)) {
+    if (rel < 0n || rel >= targetSize) {
       r.fail(
         at,
-        `relocation ${i} of section ${label(rs)}: r_offset 0x${rOffset.toString(16)} is outside target section ${label(target)} (${elf.type === ET_REL ? '' : `address 0x${target.addr.toString(16)}, `}size ${target.size})`,
+        `relocation ${i} of section ${label(rs)}: r_offset 0x${rOffset.toString(16)} is outside target section ${label(target)} (${elf.type === ET_REL ? '' : `address 0x${target.addr.toString(16)}, `}size ${targetSize})`,
       );
     }
     let symbol: ElfSymbol | null = null;
@@ -166,6 +167,28 @@ export function readRelocationSection(elf: ElfFile, rs: ElfSection): Relocation[
     out[i] = { offset: Number(rel), type, symbolIndex, symbol, addend, relocSection: rs.index, entryOffset: at };
   }
   return out;
+}
+
+/**
+ * The size relocations of `section` are checked against: sh_size, or for compressed sections
+ * (SHF_COMPRESSED, whose relocations apply to the uncompressed contents) the size their
+ * compression header gives (ch_size; for GNU `.zdebug_*` sections the 8-byte big-endian size after
+ * "ZLIB"). A header too short to read falls back to sh_size.
+ */
+export function contentSize(elf: ElfFile, section: ElfSection): bigint {
+  const r = readerOf(elf);
+  if ((section.flags & SHF_COMPRESSED) !== 0n) {
+    const hdr = elf.class === 64 ? 24 : 12;
+    if (section.size >= hdr && section.fileRange !== null) {
+      return elf.class === 64 ? r.u64(section.offset + 8) : BigInt(r.u32(section.offset + 4));
+    }
+  } else if (section.name.startsWith('.zdebug_') && section.size >= 12 && section.fileRange !== null) {
+    const d = section.data();
+    if (d[0] === 0x5a && d[1] === 0x4c && d[2] === 0x49 && d[3] === 0x42) {
+      return new DataView(d.buffer, d.byteOffset, d.byteLength).getBigUint64(4, false);
+    }
+  }
+  return BigInt(section.size);
 }
 
 /**

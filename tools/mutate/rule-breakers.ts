@@ -160,6 +160,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       const b = encodeWith(ctx, ctx.table);
       const out = new Uint8Array(b.length + 1 + Math.floor(ctx.random() * 7));
       out.set(b);
+      out[b.length] = 0x5a; // non-zero: not mere section padding
       return ok(out, 'bytes after the name table');
     },
   },

@@ -11,6 +11,7 @@ import { ASM_HEADER, AsmText } from './asm-text.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
 import type { Layout, LookupAnswer, LookupQuery, SectionModel } from './layout.js';
 import { ModelBuilder } from './model-builder.js';
+import { isSectionPadding } from './trailing-padding.js';
 import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
 import { faultFrom, finishLookup } from './lookup-common.js';
 
@@ -94,7 +95,7 @@ function read(bytes: Uint8Array, endian: Endian): SectionModel {
   m.region('names', 'filenames', o.names, s);
   m.region('trailing', 'trailing', o.end, bytes.length - o.end);
   if (o.lines > o.pad && view.u16(o.pad) !== 0) m.find('LI-LAY-003', 'pad', o.pad, 2, 'the padding after file_ids[] is not zero');
-  if (o.end < bytes.length) {
+  if (o.end < bytes.length && !isSectionPadding(bytes, o.end)) {
     m.find('LI-LAY-002', 'trailing', o.end, bytes.length - o.end, `${bytes.length - o.end} byte(s) follow the name table`);
   }
   const entries = new Array(n);

@@ -16,6 +16,7 @@ import { checkEntries, checkPaths } from './entry-rules.js';
 import type { Layout, LookupAnswer, LookupQuery, SectionModel } from './layout.js';
 import { faultFrom, finishLookup } from './lookup-common.js';
 import { ModelBuilder } from './model-builder.js';
+import { isSectionPadding } from './trailing-padding.js';
 import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
 
 const HEADER_SIZE = 24;
@@ -108,7 +109,7 @@ function read(bytes: Uint8Array, endian: Endian): SectionModel {
     m.find('LI-ALN-001', 'file_offsets', o.fileOffsets, 4 * f,
       `file_offsets[] starts at ${hex(o.fileOffsets)}, not a multiple of 4 (data_size ${d}); strict-alignment CPUs load it misaligned`);
   }
-  if (o.end < bytes.length) {
+  if (o.end < bytes.length && !isSectionPadding(bytes, o.end)) {
     m.find('LI-LAY-002', 'trailing', o.end, bytes.length - o.end, `${bytes.length - o.end} byte(s) follow the name table`);
   }
   const blockAddrs: number[] = [];

@@ -39,7 +39,7 @@ export const RULES: readonly Rule[] = [
   { id: 'LI-LAY-001', level: 'MUST', severity: 'error', layouts: ALL,
     summary: 'Every array and the name table, at the offsets the layout defines (computed exactly, without 32-bit wrap-around), lies inside the section.' },
   { id: 'LI-LAY-002', level: 'SHOULD', severity: 'warning', layouts: MODULE,
-    summary: 'No bytes follow the name table.' },
+    summary: 'No bytes follow the name table, except fewer than 4 zero bytes of section padding.' },
   { id: 'LI-LAY-003', level: 'SHOULD', severity: 'warning', layouts: ['v1-flat', 'vmlinux-v1-flat', 'vmlinux-v1'],
     summary: 'Alignment padding bytes are zero.' },
   { id: 'LI-ALN-001', level: 'SHOULD', severity: 'warning', layouts: ['v1'],

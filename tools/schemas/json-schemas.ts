@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packagePath } from '../package-root.js';
 
-export type SchemaName = 'encoder-input' | 'section-dump';
+export type SchemaName = 'encoder-input' | 'section-dump' | 'validation-report';
 
 function schemaPath(name: SchemaName): string {
   return packagePath('schemas', `${name}.schema.json`);

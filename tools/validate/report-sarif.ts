@@ -5,22 +5,29 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ArtifactLocation, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import { VERSION } from '../package-root.js';
 import { RULES } from '../rules/catalogue.js';
+import type { Severity } from '../rules/catalogue.js';
 import type { FileReport } from './validate-file.js';
 
-const LEVEL = { error: 'error', warning: 'warning', note: 'note' } as const;
+const LEVEL = { error: 'error', warning: 'warning', note: 'note' } as const satisfies Record<Severity, Result.level>;
 
-function artifact(file: string) {
+function artifact(file: string): ArtifactLocation {
   return isAbsolute(file) ? { uri: pathToFileURL(file).href } : { uri: file.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
-export function sarifReport(reports: readonly FileReport[]) {
+/** `ruleIndex` when the rule is in the catalogue (always, since diagnostics come from it). */
+function withIndex(index: number | undefined): Pick<Result, 'ruleIndex'> {
+  return index === undefined ? {} : { ruleIndex: index };
+}
+
+export function sarifReport(reports: readonly FileReport[]): Log {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
-  const results = reports.flatMap((r) =>
-    r.diagnostics.map((d) => ({
+  const results: Result[] = reports.flatMap((r) =>
+    r.diagnostics.map((d): Result => ({
       ruleId: d.rule,
-      ruleIndex: ruleIndex.get(d.rule)!,
+      ...withIndex(ruleIndex.get(d.rule)),
       level: LEVEL[d.severity],
       message: { text: d.message },
       locations: [
@@ -37,7 +44,7 @@ export function sarifReport(reports: readonly FileReport[]) {
   );
   const notifications = reports
     .filter((r) => r.status === 'unreadable')
-    .map((r) => ({
+    .map((r): Notification => ({
       level: 'error',
       message: { text: r.problem ?? 'unreadable' },
       locations: [{ physicalLocation: { artifactLocation: artifact(r.file), ...(r.problemOffset !== null ? { region: { byteOffset: r.problemOffset, byteLength: 0 } } : {}) } }],
@@ -51,7 +58,7 @@ export function sarifReport(reports: readonly FileReport[]) {
           driver: {
             name: 'lineinfo-kit',
             version: VERSION,
-            rules: RULES.map((r) => ({
+            rules: RULES.map((r): ReportingDescriptor => ({
               id: r.id,
               name: r.id.replace(/-/g, ''),
               shortDescription: { text: r.summary },
