@@ -1,6 +1,7 @@
 import { EXIT, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import { ANSI, NO_COLOUR } from '../validate/hex-excerpt.js';
+import { htmlReport } from '../validate/report-html.js';
 import { jsonReport } from '../validate/report-json.js';
 import { sarifReport } from '../validate/report-sarif.js';
 import { fileText, summarise, summaryText } from '../validate/report-text.js';
@@ -15,7 +16,7 @@ export const validateCommand: Command = {
   summary: 'check lineinfo tables against every rule of spec/FORMAT.md',
   usage: `Usage: lineinfo validate FILE|DIR... [--raw] [--revision R] [--endian le|be]
                          [--json | --sarif] [-o REPORT] [--dwarf] [--warnings-as-errors]
-                         [--verbose]
+                         [--html OUT.html] [--verbose]
 
 Checks the lineinfo table of each FILE (a .ko or other ELF object with .mod_lineinfo, an ELF
 file with the vmlinux lineinfo_* symbols, or with --raw a raw section / table image) against
@@ -31,6 +32,10 @@ Options:
   --json                 JSON report (schemas/validation-report.schema.json)
   --sarif                SARIF 2.1.0 report
   -o, --output F         write the report to F (temporary file + rename) instead of stdout
+  --html OUT.html        also write a self-contained HTML page (temporary file + rename): per
+                         file its diagnostics and the section as a hex map coloured by region;
+                         choosing a diagnostic highlights its bytes (at most 64 KiB of each
+                         section shown: the start, around each diagnostic, each region's start)
   --dwarf                also re-derive the entries from the object's own DWARF with the
                          generator's rules and report every entry that differs (LI-DWF-001),
                          with the DWARF rows at that address
@@ -54,10 +59,13 @@ malformed files); 2 on a usage error or a path that does not exist.`,
       verbose: { type: 'boolean', short: 'v' },
       color: { type: 'string' },
       dwarf: { type: 'boolean' },
+      html: { type: 'string' },
     });
     if (values.help) return io.help(this.usage);
     if (positionals.length === 0) throw new UsageError('validate takes at least one FILE or DIR');
     if (values.json && values.sarif) throw new UsageError('give either --json or --sarif');
+    const html = str(values.html);
+    if (html === '') throw new UsageError('--html needs a file name');
     const color = str(values.color) ?? 'auto';
     if (!['auto', 'always', 'never'].includes(color)) throw new UsageError(`--color must be auto, always or never; got "${color}"`);
     const layout = layoutOption(str(values.revision));
@@ -81,6 +89,7 @@ malformed files); 2 on a usage error or a path that does not exist.`,
       if (files.length > 1) lines.push(...summaryText(summary));
       text = lines.length ? lines.join('\n') + '\n' : '';
     }
+    if (html) writeFileAtomic(html, htmlReport(reports));
     const output = str(values.output);
     if (output) writeFileAtomic(output, text);
     else io.out(text);
