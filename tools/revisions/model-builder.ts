@@ -34,7 +34,15 @@ export class ModelBuilder {
     if (size > 0) this.regions.push({ kind, name, offset, size });
   }
 
+  /**
+   * Records a finding. Its byte range is clamped into the section: a finding about a symbol or
+   * array that lies (partly) outside it points at the part inside, so every report location is a
+   * real byte of the section (or its end, with length 0).
+   */
   find(rule: string, field: string, offset: number, length: number, message: string): void {
+    const at = Math.min(Math.max(0, Number.isFinite(offset) ? offset : 0), this.size);
+    length = Math.max(0, Math.min(length, this.size - at));
+    offset = at;
     const n = (this.perRule.get(rule) ?? 0) + 1;
     this.perRule.set(rule, n);
     if (n <= MAX_FINDINGS_PER_RULE) this.findings.push({ rule, field, offset, length, message });
