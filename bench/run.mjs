@@ -4,10 +4,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run as decode } from './decode.bench.mjs';
 import { run as dwarfEncode } from './dwarf-encode.bench.mjs';
+import { run as validate } from './validate.bench.mjs';
 
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
-const results = [decode({ outDir }), dwarfEncode({ outDir })];
+const results = [decode({ outDir }), dwarfEncode({ outDir }), await (await import('./conformance.bench.mjs')).run({ outDir }), validate({ outDir })];
 writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 for (const r of results) {
   console.log(`\n${r.name}`);

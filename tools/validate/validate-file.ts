@@ -70,6 +70,10 @@ export function validateFile(file: string, options: ValidateOptions = {}): FileR
   let table: LoadedTable;
   try {
     table = loadTable(file, { raw: options.raw === true });
+    // A module file must be ELF; only --raw (or another extension) makes a file a raw section.
+    if (table.source === 'raw' && !options.raw && /\.ko$/.test(file)) {
+      return problemReport(file, 'unreadable', 'not an ELF file (bad magic); use --raw for a raw section', 0);
+    }
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const noTable = /carries no lineinfo tables/.test(e.detail);

@@ -1,0 +1,234 @@
+/**
+ * Builds fuzz cases. A case is a pure function of two decision streams:
+ *  - the case stream, seeded by (seed, case index): layout, byte order, source, mutator, size
+ *    class and table slot, the mutation's own choices, the queries;
+ *  - the table stream, seeded by (seed, size class, slot): the valid table.
+ * Tables (and their encodings and structural models) are cached per slot, so most cases only pay
+ * for a mutation. Recorded, the two streams reproduce the case exactly; the minimiser shrinks them.
+ */
+import type { DecoderQuery } from '../../conformance/decoder-interface.js';
+import type { Endian } from '../format/endian.js';
+import type { LineTable } from '../model/line-table.js';
+import type { Layout, SectionModel, SymbolOffsets } from '../revisions/layout.js';
+import { BLOCK_ENTRIES } from '../revisions/block-stream.js';
+import { Decisions } from './decisions.js';
+import type { Mutation, MutationInput, Mutator, NamedShape } from './mutators.js';
+import { HAVOC, MUTATORS } from './mutators.js';
+import { makeQueries } from './queries.js';
+import { ensureShape, generateTable, SIZE_CLASSES } from './table-gen.js';
+
+/** A section from --corpus, with what was read from it. */
+export interface CorpusEntry {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly layout: Layout;
+  readonly endian: Endian;
+  readonly model: SectionModel;
+  /** the table, when the section is valid */
+  readonly table: LineTable | null;
+}
+
+export interface FactoryOptions {
+  readonly seed: number;
+  readonly layouts: readonly Layout[];
+  readonly endians: readonly Endian[];
+  readonly maxEntries?: number;
+  readonly corpus?: readonly CorpusEntry[];
+  /** restrict the mutators (tests) */
+  readonly mutators?: readonly Mutator[];
+}
+
+export interface FuzzCase {
+  readonly index: number;
+  readonly layout: Layout;
+  readonly endian: Endian;
+  /** 'generated' or the corpus file name */
+  readonly source: string;
+  readonly sizeClass: string | null;
+  readonly mutator: string;
+  readonly rule: string | null;
+  readonly description: string;
+  readonly bytes: Uint8Array;
+  readonly queries: DecoderQuery[];
+  readonly queryKinds: string[];
+  /** the structural model, when `bytes` is the unmutated valid section */
+  readonly model: SectionModel | null;
+  readonly tableEntries: number;
+  readonly tableFiles: number;
+  readonly container?: Mutation['container'];
+  readonly symbols?: SymbolOffsets;
+  readonly dwarfTable?: LineTable;
+}
+
+export interface CaseDecisions {
+  readonly table: readonly number[];
+  readonly case: readonly number[];
+}
+
+const STREAM_CASE = 1;
+const STREAM_TABLE = 16;
+const STREAM_PARTNER = 2;
+
+interface Prepared {
+  readonly table: LineTable;
+  readonly valid: Uint8Array;
+  readonly model: SectionModel;
+}
+
+const CACHE_LIMIT = 6000;
+
+export class CaseFactory {
+  readonly seed: number;
+  private readonly layouts: readonly Layout[];
+  private readonly endians: readonly Endian[];
+  private readonly maxEntries: number;
+  private readonly corpus: readonly CorpusEntry[];
+  private readonly classes: typeof SIZE_CLASSES;
+  private readonly classWeights: number[];
+  private readonly tables = new Map<string, LineTable>();
+  private readonly prepared = new Map<string, Prepared>();
+  /** per layout: generated-source mutators and weights; corpus-source ones */
+  private readonly choice = new Map<string, { list: Mutator[]; weights: number[]; total: number }>();
+
+  constructor(opts: FactoryOptions) {
+    this.seed = opts.seed >>> 0;
+    this.layouts = opts.layouts;
+    this.endians = opts.endians;
+    this.maxEntries = opts.maxEntries ?? 1_000_000;
+    this.corpus = (opts.corpus ?? []).filter((c) => opts.layouts.includes(c.layout) && opts.endians.includes(c.endian));
+    this.classes = SIZE_CLASSES;
+    this.classWeights = SIZE_CLASSES.map((c) => (c.min <= this.maxEntries ? c.weight : 0));
+    const mutators = opts.mutators ?? MUTATORS;
+    for (const layout of this.layouts) {
+      for (const source of ['generated', 'corpus-table', 'corpus-bytes']) {
+        const list = mutators.filter((m) => m.layouts.includes(layout.id) && (m.weight > 0 || opts.mutators !== undefined) && (source !== 'corpus-bytes' || !m.needsTable));
+        const weights = list.map((m) => (opts.mutators ? Math.max(1, m.weight) : m.weight));
+        this.choice.set(`${layout.id}/${source}`, { list, weights, total: weights.reduce((a, b) => a + b, 0) });
+      }
+    }
+  }
+
+  /** Case `index` of this seed; with `record`, also the decisions that reproduce it. */
+  make(index: number, record = false): { case: FuzzCase; decisions: CaseDecisions | null } {
+    const d = Decisions.seeded(this.seed, STREAM_CASE, index, record);
+    const tableRecord: number[] | null = record ? [] : null;
+    const c = this.build(index, d, (cls, slot) => {
+      if (record) {
+        const td = Decisions.seeded(this.seed, STREAM_TABLE + cls, slot, true);
+        const t = generateTable(td, this.classes[cls]!, this.maxEntries);
+        tableRecord!.push(...td.recorded!);
+        return { table: t, cacheable: false };
+      }
+      return { table: this.cachedTable(cls, slot), cacheable: this.classes[cls]!.cached };
+    });
+    return { case: c, decisions: record ? { table: tableRecord!, case: d.recorded! } : null };
+  }
+
+  /** Rebuilds a case from (edited) decisions, bypassing every cache. */
+  fromDecisions(decisions: CaseDecisions, index = -1): { case: FuzzCase; decisions: CaseDecisions } {
+    const d = Decisions.replay(decisions.case);
+    const td = Decisions.replay(decisions.table);
+    const c = this.build(index, d, (cls) => ({ table: generateTable(td, this.classes[cls]!, this.maxEntries), cacheable: false }));
+    return { case: c, decisions: { table: td.recorded!.slice(0, td.drawn), case: d.recorded!.slice(0, d.drawn) } };
+  }
+
+  private cachedTable(cls: number, slot: number): LineTable {
+    const key = `${cls}:${slot}`;
+    let t = this.tables.get(key);
+    if (!t) {
+      t = generateTable(Decisions.seeded(this.seed, STREAM_TABLE + cls, slot), this.classes[cls]!, this.maxEntries);
+      if (this.classes[cls]!.cached) this.remember(this.tables, key, t);
+    }
+    return t;
+  }
+
+  private remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= CACHE_LIMIT) map.delete(map.keys().next().value!);
+    map.set(key, value);
+  }
+
+  private prepare(key: string | null, table: LineTable, layout: Layout, endian: Endian): Prepared {
+    if (key !== null) {
+      const p = this.prepared.get(key);
+      if (p) return p;
+    }
+    const valid = layout.encode(table, endian);
+    const p = { table, valid, model: layout.read(valid, endian) };
+    if (key !== null) this.remember(this.prepared, key, p);
+    return p;
+  }
+
+  private build(index: number, d: Decisions, getTable: (cls: number, slot: number) => { table: LineTable; cacheable: boolean }): FuzzCase {
+    const layout = d.pick(this.layouts);
+    const endian = d.pick(this.endians);
+    const fromCorpus = this.corpus.length > 0 && d.chance(0.25);
+    let entry: CorpusEntry | null = null;
+    if (fromCorpus) {
+      const matching = this.corpus.filter((c) => c.layout === layout && c.endian === endian);
+      entry = matching.length ? matching[d.below(matching.length)]! : null;
+    }
+    const source = entry === null ? 'generated' : entry.table ? 'corpus-table' : 'corpus-bytes';
+    const choice = this.choice.get(`${layout.id}/${source}`)!;
+    let mutator = choice.total > 0 ? choice.list[d.weighted(choice.weights, choice.total)]! : HAVOC;
+
+    let prep: Prepared;
+    let sizeClass: string | null = null;
+    if (entry) {
+      prep = { table: entry.table ?? { files: [], entries: [] }, valid: entry.bytes, model: entry.model };
+      if (entry.table && mutator.shape) {
+        const t = ensureShape(entry.table, mutator.shape);
+        if (t !== entry.table) prep = this.prepare(null, t, layout, endian);
+      }
+    } else {
+      const cls = d.weighted(this.classWeights);
+      const slot = d.below(this.classes[cls]!.slots);
+      sizeClass = this.classes[cls]!.name;
+      const got = getTable(cls, slot);
+      const shape: NamedShape = mutator.shape ?? { key: 'any' };
+      const table = ensureShape(got.table, shape);
+      prep = this.prepare(got.cacheable ? `${cls}:${slot}:${shape.key}:${layout.id}:${endian}` : null, table, layout, endian);
+    }
+
+    const input: MutationInput = {
+      layout,
+      endian,
+      table: entry && !entry.table ? null : prep.table,
+      valid: prep.valid,
+      model: prep.model,
+      d,
+      partner: () => {
+        const pd = Decisions.seeded(this.seed, STREAM_PARTNER, d.u32());
+        const t = generateTable(pd, this.classes[pd.below(2)]!, this.maxEntries);
+        return layout.encode(t, endian);
+      },
+    };
+    let mutation = mutator.apply(input);
+    if (mutation === null) {
+      mutator = HAVOC;
+      mutation = HAVOC.apply(input)!;
+    }
+    const entries = prep.table.entries.length ? prep.table.entries : prep.model.entries;
+    const blockAddrs: number[] = [];
+    for (let i = 0; i < entries.length; i += BLOCK_ENTRIES) blockAddrs.push(entries[i]!.offset);
+    const q = makeQueries(d, entries, layout.id === 'v1' || layout.id === 'vmlinux-v1' ? blockAddrs : []);
+    return {
+      index,
+      layout,
+      endian,
+      source: entry ? entry.name : 'generated',
+      sizeClass,
+      mutator: mutator.name,
+      rule: mutation.rule,
+      description: mutation.description,
+      bytes: mutation.bytes,
+      queries: q.queries,
+      queryKinds: q.kinds,
+      model: mutation.bytes === prep.valid ? prep.model : null,
+      tableEntries: prep.table.entries.length,
+      tableFiles: prep.table.files.length,
+      ...(mutation.container ? { container: mutation.container } : {}),
+      ...(mutation.symbols ? { symbols: mutation.symbols } : {}),
+      ...(mutation.dwarfTable ? { dwarfTable: mutation.dwarfTable } : {}),
+    };
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * One fuzz case through a target: run, judge against the reference, and describe a finding
+ * (category, first failing query and its kind). Shared by the worker threads, the minimiser's
+ * executor, the benchmark and the tests.
+ */
+import type { DecoderQuery } from '../../conformance/decoder-interface.js';
+import type { DecoderCase } from '../../conformance/driver.js';
+import type { Endian } from '../format/endian.js';
+import type { Layout, SectionModel } from '../revisions/layout.js';
+import type { LayoutId } from '../revisions/layout-id.js';
+import { fnv1a, mix32 } from './decisions.js';
+import type { FuzzCase } from './case-gen.js';
+import type { Category, FuzzOutcome, Verdict } from './oracle.js';
+import { judge, Reference } from './oracle.js';
+import type { LoadedTarget } from './targets.js';
+
+export interface RawFinding {
+  readonly caseIndex: number;
+  readonly category: Category;
+  readonly detail: string;
+  readonly queryIndex: number | null;
+  /** kind of the first failing query ('any' when every query fails alone, 'none' when no query is needed) */
+  readonly queryKind: string;
+  readonly layout: LayoutId;
+  readonly endian: Endian;
+  readonly mutator: string;
+  readonly rule: string | null;
+  readonly description: string;
+  readonly source: string;
+  readonly sizeClass: string | null;
+  readonly bytes: Uint8Array;
+  readonly queries: readonly DecoderQuery[];
+  readonly queryKinds: readonly string[];
+  /** the section breaks a MUST rule */
+  readonly malformed: boolean;
+}
+
+export function dedupKey(f: Pick<RawFinding, 'category' | 'mutator' | 'queryKind'>): string {
+  return `${f.category}|${f.mutator}|${f.queryKind}`;
+}
+
+/** The case as a decoder sees it. */
+export interface PlainCase {
+  readonly layout: Layout;
+  readonly endian: Endian;
+  readonly bytes: Uint8Array;
+  readonly queries: readonly DecoderQuery[];
+  readonly model?: SectionModel | null;
+}
+
+function decoderCase(c: PlainCase, queries: readonly DecoderQuery[] = c.queries): DecoderCase {
+  return { section: c.bytes, endian: c.endian, layout: c.layout.id, queries };
+}
+
+export interface Examined {
+  readonly outcome: FuzzOutcome;
+  readonly verdict: Verdict | null;
+  readonly ref: Reference;
+}
+
+export function examineSync(target: LoadedTarget, c: PlainCase): Examined {
+  const outcome = target.runSync!(decoderCase(c));
+  const ref = new Reference(c.layout, c.endian, c.bytes, c.model ?? undefined);
+  return { outcome, verdict: judge(c.bytes, c.queries, outcome, ref), ref };
+}
+
+export async function examine(target: LoadedTarget, c: PlainCase): Promise<Examined> {
+  if (target.runSync) return examineSync(target, c);
+  const outcome = await target.run(decoderCase(c));
+  const ref = new Reference(c.layout, c.endian, c.bytes, c.model ?? undefined);
+  return { outcome, verdict: judge(c.bytes, c.queries, outcome, ref), ref };
+}
+
+/**
+ * For failures not tied to one query (exceptions, reads out of bounds), the first query that
+ * fails alone with the same category; null when every query fails alone (the failure does not
+ * depend on the query) or none does.
+ */
+export async function locateQuery(target: LoadedTarget, c: PlainCase, category: Category): Promise<{ index: number | null; all: boolean }> {
+  let failing = 0;
+  let first: number | null = null;
+  const ref = new Reference(c.layout, c.endian, c.bytes, c.model ?? undefined);
+  for (let i = 0; i < c.queries.length; i++) {
+    const qs = [c.queries[i]!];
+    const dc = decoderCase(c, qs);
+    const outcome = target.runSync ? target.runSync(dc) : await target.run(dc);
+    const v = judge(c.bytes, qs, outcome, ref);
+    if (v && v.category === category) {
+      failing++;
+      first ??= i;
+    }
+  }
+  return { index: first, all: failing === c.queries.length && failing > 0 };
+}
+
+/** Describes a judged case as a raw finding (locating the query when needed). */
+export async function describeFinding(target: LoadedTarget, c: FuzzCase, verdict: Verdict, ref: Reference): Promise<RawFinding> {
+  let queryIndex = verdict.query;
+  let queryKind: string;
+  if (queryIndex !== null) queryKind = c.queryKinds[queryIndex] ?? 'any';
+  else if (verdict.category === 'hang' || verdict.category === 'memory' || c.queries.length === 0) queryKind = 'any';
+  else {
+    const loc = await locateQuery(target, c, verdict.category);
+    queryIndex = loc.index;
+    queryKind = loc.all ? 'any' : loc.index === null ? 'combined' : (c.queryKinds[loc.index] ?? 'any');
+  }
+  return {
+    caseIndex: c.index,
+    category: verdict.category,
+    detail: verdict.detail,
+    queryIndex,
+    queryKind,
+    layout: c.layout.id,
+    endian: c.endian,
+    mutator: c.mutator,
+    rule: c.rule,
+    description: c.description,
+    source: c.source,
+    sizeClass: c.sizeClass,
+    bytes: c.bytes,
+    queries: c.queries,
+    queryKinds: c.queryKinds,
+    malformed: !ref.valid,
+  };
+}
+
+/** Order-independent digest term of one case (bytes, queries, layout, byte order, index). */
+export function caseHash(c: FuzzCase): number {
+  let h = fnv1a(c.bytes, mix32(c.index >>> 0) ^ (c.endian === 'le' ? 1 : 2));
+  for (let i = 0; i < c.layout.id.length; i++) h = Math.imul(h ^ c.layout.id.charCodeAt(i), 0x0100_0193);
+  for (const q of c.queries) h = mix32(h ^ q.offset ^ (q.symbolStart === undefined ? 0x5555_5555 : mix32(q.symbolStart)));
+  return h >>> 0;
+}
+
+/** A coarse behaviour signature for --corpus: which rules break, validity, what the target did. */
+export function behaviourSignature(ref: Reference, outcome: FuzzOutcome): string {
+  const rules = new Set<string>();
+  for (const f of ref.model.findings) rules.add(f.rule);
+  let out: string = outcome.kind;
+  if (outcome.kind === 'answers') {
+    let hits = 0;
+    for (const a of outcome.answers) if (a !== null) hits++;
+    out += hits === 0 ? ':none' : hits === outcome.answers.length ? ':all' : ':some';
+  }
+  return `${ref.layout.id}|${ref.endian}|${[...rules].sort().join(',')}|${out}`;
+}
