@@ -11,9 +11,10 @@ import { lookupCommand } from './lookup-command.js';
 import { symbolizeCommand } from './symbolize-command.js';
 import { embedCommand } from './embed-command.js';
 import { validateCommand } from './validate-command.js';
+import { conformanceCommand } from './conformance-command.js';
 import { fuzzCommand } from './fuzz-command.js';
 
-const COMMANDS: readonly Command[] = [validateCommand, dumpCommand, encodeCommand, embedCommand, lookupCommand, symbolizeCommand, fuzzCommand];
+const COMMANDS: readonly Command[] = [validateCommand, dumpCommand, encodeCommand, embedCommand, lookupCommand, symbolizeCommand, fuzzCommand, conformanceCommand];
 
 /** Unexpected failure inside lineinfo-kit itself (a bug): distinct from bad input. */
 export const EXIT_INTERNAL = 3;
