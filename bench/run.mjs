@@ -9,6 +9,7 @@ import { run as validate } from './validate.bench.mjs';
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
 const results = [decode({ outDir }), dwarfEncode({ outDir }), await (await import('./conformance.bench.mjs')).run({ outDir }), validate({ outDir })];
+results.push(await (await import('./fuzz.bench.mjs')).run({ outDir }));
 writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 for (const r of results) {
   console.log(`\n${r.name}`);

@@ -39,7 +39,7 @@ function summary(r: FuzzReport): string {
     for (const f of r.findings) {
       const size = f.minimised ? `${f.size} B (from ${f.originalSize} B)` : `${f.size} B`;
       lines.push(`    ${f.category}  ${f.mutator}${f.rule ? ` [${f.rule}]` : ''}  ${f.layout}/${f.endian}  case ${f.caseIndex}  query ${f.queryKind}  ${size}${f.file ? `  ${f.file}` : ''}`);
-      lines.push(`      ${f.detail}`);
+      lines.push(`      ${f.detail}${f.rulesBroken.length ? ` [section breaks ${f.rulesBroken.join(', ')}]` : ' [valid section]'}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -50,6 +50,7 @@ export const fuzzCommand: Command = {
   summary: 'spec-aware fuzzing of a lineinfo decoder (in-process or external)',
   usage: `Usage: lineinfo fuzz --target SPEC [--revision R] [--endian E] [--seed N] [--runs N | --time 30s]
                      [--jobs N] [--corpus DIR] [--out DIR] [--no-minimize] [--json]
+                     [--timeout MS] [--memory MB] [--max-entries N]
        lineinfo fuzz --target SPEC --replay FILE
 
 Generates valid sections of every layout in both byte orders from random but realistic tables,
@@ -84,6 +85,8 @@ Options:
   --timeout MS           per-case time limit before a case counts as a hang (default 5000, plus
                          1 ms per KiB of section)
   --max-entries N        largest generated table (default 1000000)
+  --memory MB            heap limit of each worker thread; a decoder that exhausts it is a
+                         memory finding (default 2048)
   --replay FILE          re-run a saved finding (.json or .bin) and print the outcome
   --json                 print the summary as JSON
   -h, --help             show this help
@@ -105,6 +108,7 @@ Exit status: 0 no findings (replay: the case passes); 1 findings (replay: it sti
       'no-minimize': { type: 'boolean' },
       timeout: { type: 'string' },
       'max-entries': { type: 'string' },
+      memory: { type: 'string' },
       replay: { type: 'string' },
       json: { type: 'boolean' },
     });
@@ -129,6 +133,7 @@ Exit status: 0 no findings (replay: the case passes); 1 findings (replay: it sti
     const runs = count(str(values.runs), '--runs') ?? (timeMs === null ? 100_000 : null);
     const jobs = count(str(values.jobs), '--jobs', 1);
     const maxEntries = count(str(values['max-entries']), '--max-entries', 1);
+    const memoryMb = count(str(values.memory), '--memory', 16);
     const corpus = str(values.corpus);
     const out = resolve(str(values.out) ?? 'fuzz-findings');
     const report = await runFuzz({
@@ -144,6 +149,7 @@ Exit status: 0 no findings (replay: the case passes); 1 findings (replay: it sti
       minimize: values['no-minimize'] !== true,
       ...(maxEntries ? { maxEntries } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
+      ...(memoryMb ? { memoryMb } : {}),
       ...(io.progress ? { progress: io.progress } : {}),
     });
     io.out(values.json ? JSON.stringify(report, null, 2) + '\n' : summary(report));

@@ -73,6 +73,14 @@ interface Prepared {
   readonly table: LineTable;
   readonly valid: Uint8Array;
   readonly model: SectionModel;
+  /** offsets of every 64th entry (the block starts), for queries */
+  readonly blockAddrs: readonly number[];
+}
+
+function blockStarts(table: LineTable): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < table.entries.length; i += BLOCK_ENTRIES) out.push(table.entries[i]!.offset);
+  return out;
 }
 
 const CACHE_LIMIT = 6000;
@@ -86,9 +94,11 @@ export class CaseFactory {
   private readonly classes: typeof SIZE_CLASSES;
   private readonly classWeights: number[];
   private readonly tables = new Map<string, LineTable>();
-  private readonly prepared = new Map<string, Prepared>();
+  private readonly prepared = new Map<number, Prepared>();
+  private readonly shapeIds = new Map<string, number>();
   /** per layout: generated-source mutators and weights; corpus-source ones */
-  private readonly choice = new Map<string, { list: Mutator[]; weights: number[]; total: number }>();
+  /** mutators and their weights, by layout index and source (generated, corpus with table, corpus bytes) */
+  private readonly choice: { list: Mutator[]; weights: number[]; total: number }[][] = [];
 
   constructor(opts: FactoryOptions) {
     this.seed = opts.seed >>> 0;
@@ -100,11 +110,13 @@ export class CaseFactory {
     this.classWeights = SIZE_CLASSES.map((c) => (c.min <= this.maxEntries ? c.weight : 0));
     const mutators = opts.mutators ?? MUTATORS;
     for (const layout of this.layouts) {
-      for (const source of ['generated', 'corpus-table', 'corpus-bytes']) {
-        const list = mutators.filter((m) => m.layouts.includes(layout.id) && (m.weight > 0 || opts.mutators !== undefined) && (source !== 'corpus-bytes' || !m.needsTable));
-        const weights = list.map((m) => (opts.mutators ? Math.max(1, m.weight) : m.weight));
-        this.choice.set(`${layout.id}/${source}`, { list, weights, total: weights.reduce((a, b) => a + b, 0) });
-      }
+      this.choice.push(
+        ['generated', 'corpus-table', 'corpus-bytes'].map((source) => {
+          const list = mutators.filter((m) => m.layouts.includes(layout.id) && (m.weight > 0 || opts.mutators !== undefined) && (source !== 'corpus-bytes' || !m.needsTable));
+          const weights = list.map((m) => (opts.mutators ? Math.max(1, m.weight) : m.weight));
+          return { list, weights, total: weights.reduce((a, b) => a + b, 0) };
+        }),
+      );
     }
   }
 
@@ -120,7 +132,7 @@ export class CaseFactory {
         return { table: t, cacheable: false };
       }
       return { table: this.cachedTable(cls, slot), cacheable: this.classes[cls]!.cached };
-    });
+    }, !record);
     return { case: c, decisions: record ? { table: tableRecord!, case: d.recorded! } : null };
   }
 
@@ -128,7 +140,7 @@ export class CaseFactory {
   fromDecisions(decisions: CaseDecisions, index = -1): { case: FuzzCase; decisions: CaseDecisions } {
     const d = Decisions.replay(decisions.case);
     const td = Decisions.replay(decisions.table);
-    const c = this.build(index, d, (cls) => ({ table: generateTable(td, this.classes[cls]!, this.maxEntries), cacheable: false }));
+    const c = this.build(index, d, (cls) => ({ table: generateTable(td, this.classes[cls]!, this.maxEntries), cacheable: false }), false);
     return { case: c, decisions: { table: td.recorded!.slice(0, td.drawn), case: d.recorded!.slice(0, d.drawn) } };
   }
 
@@ -142,51 +154,57 @@ export class CaseFactory {
     return t;
   }
 
-  private remember<V>(map: Map<string, V>, key: string, value: V): void {
+  private remember<K, V>(map: Map<K, V>, key: K, value: V): void {
     if (map.size >= CACHE_LIMIT) map.delete(map.keys().next().value!);
     map.set(key, value);
   }
 
-  private prepare(key: string | null, table: LineTable, layout: Layout, endian: Endian): Prepared {
+  private prepare(key: number | null, getTable: () => LineTable, layout: Layout, endian: Endian): Prepared {
     if (key !== null) {
       const p = this.prepared.get(key);
       if (p) return p;
     }
+    const table = getTable();
     const valid = layout.encode(table, endian);
-    const p = { table, valid, model: layout.read(valid, endian) };
+    const p = { table, valid, model: layout.read(valid, endian), blockAddrs: blockStarts(table) };
     if (key !== null) this.remember(this.prepared, key, p);
     return p;
   }
 
-  private build(index: number, d: Decisions, getTable: (cls: number, slot: number) => { table: LineTable; cacheable: boolean }): FuzzCase {
-    const layout = d.pick(this.layouts);
-    const endian = d.pick(this.endians);
+  private build(index: number, d: Decisions, getTable: (cls: number, slot: number) => { table: LineTable; cacheable: boolean }, cacheOk: boolean): FuzzCase {
+    const layoutIndex = d.below(this.layouts.length);
+    const layout = this.layouts[layoutIndex]!;
+    const endianIndex = d.below(this.endians.length);
+    const endian = this.endians[endianIndex]!;
     const fromCorpus = this.corpus.length > 0 && d.chance(0.25);
     let entry: CorpusEntry | null = null;
     if (fromCorpus) {
       const matching = this.corpus.filter((c) => c.layout === layout && c.endian === endian);
       entry = matching.length ? matching[d.below(matching.length)]! : null;
     }
-    const source = entry === null ? 'generated' : entry.table ? 'corpus-table' : 'corpus-bytes';
-    const choice = this.choice.get(`${layout.id}/${source}`)!;
+    const choice = this.choice[layoutIndex]![entry === null ? 0 : entry.table ? 1 : 2]!;
     let mutator = choice.total > 0 ? choice.list[d.weighted(choice.weights, choice.total)]! : HAVOC;
 
     let prep: Prepared;
     let sizeClass: string | null = null;
     if (entry) {
-      prep = { table: entry.table ?? { files: [], entries: [] }, valid: entry.bytes, model: entry.model };
+      const table = entry.table ?? { files: [], entries: [] };
+      prep = { table, valid: entry.bytes, model: entry.model, blockAddrs: blockStarts(entry.model.entries.length ? { files: [], entries: entry.model.entries } : table) };
       if (entry.table && mutator.shape) {
         const t = ensureShape(entry.table, mutator.shape);
-        if (t !== entry.table) prep = this.prepare(null, t, layout, endian);
+        if (t !== entry.table) prep = this.prepare(null, () => t, layout, endian);
       }
     } else {
       const cls = d.weighted(this.classWeights);
       const slot = d.below(this.classes[cls]!.slots);
       sizeClass = this.classes[cls]!.name;
-      const got = getTable(cls, slot);
       const shape: NamedShape = mutator.shape ?? { key: 'any' };
-      const table = ensureShape(got.table, shape);
-      prep = this.prepare(got.cacheable ? `${cls}:${slot}:${shape.key}:${layout.id}:${endian}` : null, table, layout, endian);
+      const cacheable = this.classes[cls]!.cached && cacheOk;
+      // the table is drawn even on a cache hit when recording, so the decisions are complete
+      let shapeId = this.shapeIds.get(shape.key);
+      if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
+      const key = (((cls * 1024 + slot) * 64 + shapeId) * 16 + layoutIndex) * 4 + endianIndex;
+      prep = this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), layout, endian);
     }
 
     const input: MutationInput = {
@@ -208,10 +226,8 @@ export class CaseFactory {
       mutation = HAVOC.apply(input)!;
     }
     const entries = prep.table.entries.length ? prep.table.entries : prep.model.entries;
-    const blockAddrs: number[] = [];
-    for (let i = 0; i < entries.length; i += BLOCK_ENTRIES) blockAddrs.push(entries[i]!.offset);
-    const q = makeQueries(d, entries, layout.id === 'v1' || layout.id === 'vmlinux-v1' ? blockAddrs : []);
-    return {
+    const q = makeQueries(d, entries, layout.id === 'v1' || layout.id === 'vmlinux-v1' ? prep.blockAddrs : []);
+    const c: { -readonly [K in keyof FuzzCase]: FuzzCase[K] } = {
       index,
       layout,
       endian,
@@ -226,9 +242,10 @@ export class CaseFactory {
       model: mutation.bytes === prep.valid ? prep.model : null,
       tableEntries: prep.table.entries.length,
       tableFiles: prep.table.files.length,
-      ...(mutation.container ? { container: mutation.container } : {}),
-      ...(mutation.symbols ? { symbols: mutation.symbols } : {}),
-      ...(mutation.dwarfTable ? { dwarfTable: mutation.dwarfTable } : {}),
     };
+    if (mutation.container) c.container = mutation.container;
+    if (mutation.symbols) c.symbols = mutation.symbols;
+    if (mutation.dwarfTable) c.dwarfTable = mutation.dwarfTable;
+    return c;
   }
 }

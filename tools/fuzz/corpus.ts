@@ -77,15 +77,14 @@ export function corpusEntries(files: readonly CorpusFile[]): CorpusEntry[] {
   });
 }
 
-/** Saves a section with a new behaviour; returns the file name (content-addressed). */
-export function saveInteresting(dir: string, bytes: Uint8Array, layout: LayoutId, endian: Endian, signature: string): string {
+/** Saves a section with a new behaviour; returns the file name (content-addressed), or null when it is already there. */
+export function saveInteresting(dir: string, bytes: Uint8Array, layout: LayoutId, endian: Endian, signature: string): string | null {
   mkdirSync(dir, { recursive: true });
   const hash = createHash('sha1').update(bytes).update(`${layout}/${endian}`).digest('hex').slice(0, 16);
   const name = `fuzz-${hash}.bin`;
   const path = join(dir, name);
-  if (!existsSync(path)) {
-    writeFileAtomic(path, bytes);
-    writeFileAtomic(path.replace(/\.bin$/, '.json'), JSON.stringify({ layout, endian, signature }, null, 2) + '\n');
-  }
+  if (existsSync(path)) return null;
+  writeFileAtomic(path, bytes);
+  writeFileAtomic(path.replace(/\.bin$/, '.json'), JSON.stringify({ layout, endian, signature }, null, 2) + '\n');
   return basename(path);
 }

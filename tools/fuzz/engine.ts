@@ -8,6 +8,7 @@ import type { DecoderCase } from '../../conformance/driver.js';
 import type { Endian } from '../format/endian.js';
 import type { Layout, SectionModel } from '../revisions/layout.js';
 import type { LayoutId } from '../revisions/layout-id.js';
+import { RULES } from '../rules/catalogue.js';
 import { fnv1a, mix32 } from './decisions.js';
 import type { FuzzCase } from './case-gen.js';
 import type { Category, FuzzOutcome, Verdict } from './oracle.js';
@@ -132,10 +133,12 @@ export function caseHash(c: FuzzCase): number {
   return h >>> 0;
 }
 
-/** A coarse behaviour signature for --corpus: which rules break, validity, what the target did. */
+const MUST = new Set(RULES.filter((r) => r.level === 'MUST').map((r) => r.id));
+
+/** A coarse behaviour signature for --corpus: which MUST rules break, what the target did. */
 export function behaviourSignature(ref: Reference, outcome: FuzzOutcome): string {
   const rules = new Set<string>();
-  for (const f of ref.model.findings) rules.add(f.rule);
+  for (const f of ref.model.findings) if (MUST.has(f.rule)) rules.add(f.rule);
   let out: string = outcome.kind;
   if (outcome.kind === 'answers') {
     let hits = 0;

@@ -38,6 +38,8 @@ export interface FindingFile {
   readonly originalDetail: string;
   readonly queryKind: string;
   readonly malformed: boolean;
+  /** the MUST rules the reproducer breaks (validator), sorted; empty for a valid section */
+  readonly rulesBroken: readonly string[];
   /** the reproducer's queries */
   readonly queries: readonly DecoderQuery[];
   readonly size: number;
@@ -67,7 +69,9 @@ export function saveFinding(dir: string, name: string, bytes: Uint8Array, file: 
     bin: basename(bin),
     replay: `lineinfo fuzz --target ${quote(file.target)} --replay ${quote(json)}`,
   };
-  writeFileAtomic(json, JSON.stringify(full, null, 2) + '\n');
+  // arrays of numbers (decisions) on one line each
+  const text = JSON.stringify(full, null, 2).replace(/\[\s*(-?\d+(?:,\s*-?\d+)*)\s*\]/g, (_, nums: string) => `[${nums.split(/,\s*/).join(', ')}]`);
+  writeFileAtomic(json, text + '\n');
   return json;
 }
 

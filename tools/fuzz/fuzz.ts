@@ -17,6 +17,7 @@ import { ENDIANS } from '../format/endian.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { LAYOUT_IDS } from '../revisions/layout-id.js';
 import { layoutById } from '../revisions/registry.js';
+import { ruleById } from '../rules/catalogue.js';
 import { CaseFactory } from './case-gen.js';
 import { corpusEntries, loadCorpusDir, saveInteresting } from './corpus.js';
 import type { RawFinding } from './engine.js';
@@ -26,9 +27,10 @@ import { findingName, saveFinding } from './findings.js';
 import type { MinimizeBudget } from './minimize.js';
 import { minimize } from './minimize.js';
 import type { Category } from './oracle.js';
+import { Reference } from './oracle.js';
 import type { CorpusFile, FactoryInit, FromFuzzWorker, FuzzWorkerInit } from './protocol.js';
 import { STATUS, startWorker } from './protocol.js';
-import { isExternal, loadExternal, parseTarget } from './targets.js';
+import { isExternal, loadExternal, parseTarget, targetText } from './targets.js';
 import type { TargetSpec } from './targets.js';
 
 export interface FuzzOptions {
@@ -69,6 +71,7 @@ export interface ReportedFinding {
   readonly endian: Endian;
   readonly detail: string;
   readonly malformed: boolean;
+  readonly rulesBroken: readonly string[];
   readonly originalSize: number;
   readonly size: number;
   readonly minimised: boolean;
@@ -192,7 +195,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const c = mainFactory.make(idx).case;
     record({
       caseIndex: idx, category, detail, queryIndex: null, queryKind: 'any', layout: c.layout.id, endian: c.endian, mutator: c.mutator, rule: c.rule,
-      description: c.description, source: c.source, sizeClass: c.sizeClass, bytes: c.bytes, queries: c.queries, queryKinds: c.queryKinds, malformed: true,
+      description: c.description, source: c.source, sizeClass: c.sizeClass, bytes: c.bytes, queries: c.queries, queryKinds: c.queryKinds,
+      malformed: !new Reference(c.layout, c.endian, c.bytes).valid,
     });
     restarts++;
     s.base += (idx - s.start) / jobs + 1;
@@ -225,6 +229,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         case 'ready':
           targetName = m.name;
           targetLayouts = m.layouts;
+          if (m.layouts.length === 0) fail(new UsageError(`target ${m.name} implements none of the layouts asked for (${layouts.join(', ')})`));
           break;
         case 'finding':
           record(m.finding);
@@ -237,8 +242,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         case 'interesting':
           if (opts.corpusDir && !signatures.has(m.signature) && corpusSaved < 1000) {
             signatures.add(m.signature);
-            saveInteresting(opts.corpusDir, m.bytes, m.layout, m.endian, m.signature);
-            corpusSaved++;
+            if (saveInteresting(opts.corpusDir, m.bytes, m.layout, m.endian, m.signature)) corpusSaved++;
           }
           break;
         case 'done':
@@ -325,7 +329,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       const left = (opts.minimizeTotalMs ?? 120_000) - (Date.now() - tm);
       if (opts.minimize !== false && left > 0) {
         exec ??= new Executor({ mode: 'exec', target: spec, factory: factoryInit }, timeoutMs, memoryMb);
-        const budget = opts.minimizeBudget ?? { maxRuns: 5000, maxMs: 10_000 };
+        // every failing candidate of a hang costs a whole timeout: only a few tries
+        const budget = f.category === 'hang' ? { maxRuns: 24, maxMs: 30_000 } : (opts.minimizeBudget ?? { maxRuns: 5000, maxMs: 10_000 });
         try {
           const m = await minimize(exec, f, { maxRuns: budget.maxRuns, maxMs: Math.min(budget.maxMs, left) });
           bytes = m.case.bytes;
@@ -339,17 +344,22 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           detail = `${f.detail} (not minimised: ${(e as Error).message})`;
         }
       }
+      const final = new Reference(layoutById(f.layout), f.endian, bytes);
+      const rulesBroken = [...new Set(final.model.findings.map((x) => x.rule).filter((r) => ruleById(r).level === 'MUST'))].sort();
+      if (!final.model.decoded && rulesBroken.length === 0) rulesBroken.push('(layout not locatable)');
       let file: string | null = null;
       if (opts.outDir) {
         file = saveFinding(opts.outDir, findingName(f.category, f.mutator, key), bytes, {
-          target: opts.target, seed: factoryInit.seed, caseIndex: f.caseIndex, layout: f.layout, endian: f.endian, mutator: f.mutator, rule: f.rule,
+          target: targetText(spec), seed: factoryInit.seed, caseIndex: f.caseIndex, layout: f.layout, endian: f.endian, mutator: f.mutator, rule: f.rule,
           mutation: f.description, source: f.source, sizeClass: f.sizeClass, category: f.category, detail, originalDetail: f.detail, queryKind: f.queryKind,
-          malformed: f.malformed, queries, size: bytes.length, originalSize: f.bytes.length, minimised, minimiseRuns: runs, decisions,
+          malformed: !final.valid, rulesBroken, queries, size: bytes.length, originalSize: f.bytes.length, minimised, minimiseRuns: runs,
+          // decision streams of big tables are long: kept only when they are a handy size
+          decisions: decisions && decisions.table.length + decisions.case.length <= 20_000 ? decisions : null,
         });
       }
       reported.push({
         key, category: f.category, mutator: f.mutator, rule: f.rule, queryKind: f.queryKind, caseIndex: f.caseIndex, layout: f.layout, endian: f.endian,
-        detail, malformed: f.malformed, originalSize: f.bytes.length, size: bytes.length, minimised, minimiseRuns: runs, file,
+        detail, malformed: !final.valid, rulesBroken, originalSize: f.bytes.length, size: bytes.length, minimised, minimiseRuns: runs, file,
       });
     }
   } finally {

@@ -87,6 +87,7 @@ export async function minimize(exec: Executor, finding: RawFinding, budget: Mini
         if (!r.verdict || r.verdict.category !== category || !r.case || !r.decisions) return false;
         const c = r.case;
         if (c.layout !== finding.layout || c.endian !== finding.endian || c.mutator !== finding.mutator) return false;
+        if (finding.bytes.length >= layoutById(finding.layout).headerSize && c.bytes.length < layoutById(finding.layout).headerSize) return false;
         if (c.bytes.length > cur.bytes.length || (c.bytes.length === cur.bytes.length && !smallerDecisions(r.decisions, decisions))) return false;
         decisions = r.decisions;
         cur = c;
@@ -122,9 +123,12 @@ export async function minimize(exec: Executor, finding: RawFinding, budget: Mini
     }
   }
 
-  // 3. bytes
+  // 3. bytes. A section cut inside its fixed header is a different (and trivial) finding: a
+  // reproducer keeps its header when the original had one.
+  const headerSize = layoutById(finding.layout).headerSize;
+  const keepHeader = finding.bytes.length >= headerSize;
   const tryBytes = async (bytes: Uint8Array): Promise<boolean> => {
-    if (!b.left) return false;
+    if (!b.left || (keepHeader && bytes.length < headerSize)) return false;
     const c: WireCase = { ...cur, bytes };
     const v = await judgeBytes(c);
     if (!v) return false;

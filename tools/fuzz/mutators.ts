@@ -72,7 +72,6 @@ export interface Mutator {
 
 const ALL: LayoutId[] = ['v1-flat', 'v1', 'vmlinux-v1-flat', 'vmlinux-v1'];
 const COMPRESSED: LayoutId[] = ['v1', 'vmlinux-v1'];
-const MODULE: LayoutId[] = ['v1-flat', 'v1'];
 
 export const SHAPES = {
   any: { key: 'any' },
@@ -867,4 +866,3 @@ export function mutatorByName(name: string): Mutator | undefined {
 }
 
 export const HAVOC = havoc;
-export { MODULE as MODULE_LAYOUTS };

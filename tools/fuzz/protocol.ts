@@ -3,6 +3,8 @@
  * (from dist/ directly; from the TypeScript sources through tsx when running the tests).
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DecoderQuery } from '../../conformance/decoder-interface.js';
 import type { Endian } from '../format/endian.js';
@@ -98,7 +100,14 @@ export function startWorker(init: WorkerInit, memoryMb: number): Worker {
   if (existsSync(js)) return new Worker(js, { workerData: init, resourceLimits });
   // Running from the TypeScript sources (tests): load the worker through tsx.
   const ts = new URL('./worker.ts', import.meta.url);
-  const tsx = import.meta.resolve('tsx/esm/api');
+  const tsx = tsxApi();
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })`;
   return new Worker(code, { eval: true, workerData: init, resourceLimits });
+}
+
+/** URL of tsx's ESM register API (only needed when running from the TypeScript sources) */
+function tsxApi(): string {
+  const path = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const esm = path.replace(/\.cjs$/, '.mjs');
+  return pathToFileURL(existsSync(esm) ? esm : path).href;
 }

@@ -21,12 +21,12 @@ export interface SizeClass {
 
 /** Ordered from the simplest: the decision 0 picks `tiny`. */
 export const SIZE_CLASSES: readonly SizeClass[] = [
-  { name: 'tiny', min: 1, max: 4, weight: 500_000, slots: 64, cached: true },
-  { name: 'small', min: 5, max: 64, weight: 380_000, slots: 64, cached: true },
-  { name: 'medium', min: 65, max: 200, weight: 110_000, slots: 32, cached: true },
-  { name: 'large', min: 201, max: 5_000, weight: 2_000, slots: 8, cached: true },
-  { name: 'huge', min: 5_001, max: 100_000, weight: 60, slots: 2, cached: false },
-  { name: 'giant', min: 100_001, max: 1_000_000, weight: 3, slots: 1, cached: false },
+  { name: 'tiny', min: 1, max: 4, weight: 560_000, slots: 64, cached: true },
+  { name: 'small', min: 5, max: 64, weight: 350_000, slots: 64, cached: true },
+  { name: 'medium', min: 65, max: 200, weight: 80_000, slots: 32, cached: true },
+  { name: 'large', min: 201, max: 5_000, weight: 800, slots: 8, cached: true },
+  { name: 'huge', min: 5_001, max: 100_000, weight: 10, slots: 2, cached: false },
+  { name: 'giant', min: 100_001, max: 1_000_000, weight: 1, slots: 1, cached: false },
 ];
 
 const DIRS = [
@@ -81,16 +81,20 @@ export function generateTable(d: Decisions, cls: SizeClass, maxEntries = 1_000_0
 
   const entries: Entry[] = [];
   if (n > 0) {
-    const start = d.chance(0.04) ? 0xffff_ffff - d.below(Math.min(0xffff_ffff, n * 32 + 4096)) - n : d.chance(0.2) ? 0 : d.below(4096);
+    const start = n <= 1000 && d.chance(0.04) ? 0xffff_ffff - n * 40 - d.below(4096) : d.chance(0.2) ? 0 : d.below(4096);
     let offset = Math.max(0, start);
+    // jumps scale with the room left, so that big tables fit below 4 GiB
+    const room = 0xffff_ffff - offset;
+    const jumpCap = Math.max(16, Math.min(1 << 20, Math.floor(room / (n * 8))));
+    const hugeJumps = room / n > 1 << 24;
     let file = d.below(numFiles);
     let line = d.chance(0.002) ? 0xffff_ffff - d.below(200) : d.int(1, 2000);
     const recent: number[] = [file];
     for (let i = 0; i < n; i++) {
       if (i > 0) {
         let step: number;
-        if (d.chance(0.03)) step = 1 + d.below(1 << 20);
-        else if (d.chance(0.002)) step = 1 + d.below(1 << 28);
+        if (d.chance(0.03)) step = 1 + d.below(jumpCap);
+        else if (hugeJumps && d.chance(0.002)) step = 1 + d.below(1 << 28);
         else step = 1 + d.below(16);
         if (offset + step > 0xffff_ffff) {
           if (offset + 1 > 0xffff_ffff) break;

@@ -52,6 +52,22 @@ export function parseTarget(text: string, cwd = process.cwd()): TargetSpec {
   }
 }
 
+/** The spec as text again, with absolute paths (for saved findings, replayable from anywhere). */
+export function targetText(spec: TargetSpec): string {
+  switch (spec.kind) {
+    case 'kaitai':
+      return 'builtin:kaitai';
+    case 'builtin':
+      return `builtin:${spec.name}`;
+    case 'module':
+      return `module:${spec.path}${spec.exportName === 'default' ? '' : `#${spec.exportName}`}`;
+    case 'c':
+      return `c:${spec.source}${spec.sanitize ? ',asan' : ''}`;
+    case 'exec':
+      return `exec:${spec.argv.join(' ')}`;
+  }
+}
+
 export function isExternal(spec: TargetSpec): boolean {
   return spec.kind === 'exec' || spec.kind === 'c';
 }
@@ -74,7 +90,11 @@ export function outcomeOfError(e: unknown, queries: number): FuzzOutcome {
     const g = e as GuardViolation;
     return { kind: 'out-of-bounds', offset: typeof g.offset === 'number' && Number.isFinite(g.offset) ? g.offset : null, detail: g.message };
   }
-  if (e instanceof KernelFault) return { kind: 'out-of-bounds', offset: e.offset, detail: e.message };
+  // by name too: a module may be loaded twice (CommonJS and ESM copies under test runners)
+  if (e instanceof KernelFault || (e instanceof Error && e.name === 'KernelFault')) {
+    const offset = (e as KernelFault).offset;
+    return { kind: 'out-of-bounds', offset: typeof offset === 'number' ? offset : null, detail: e.message };
+  }
   if (e instanceof DecoderRejected || (e instanceof Error && e.name === 'DecoderRejected')) return { kind: 'answers', answers: Array(queries).fill(null) };
   if (e instanceof RangeError && /outside the bounds of the DataView|out of bounds|offset is out of bounds/i.test(e.message)) {
     return { kind: 'out-of-bounds', offset: null, detail: `RangeError: ${e.message}` };

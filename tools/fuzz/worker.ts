@@ -11,13 +11,15 @@ import { CaseFactory } from './case-gen.js';
 import type { FuzzCase } from './case-gen.js';
 import { corpusEntries } from './corpus.js';
 import { behaviourSignature, caseHash, dedupKey, describeFinding, examine, examineSync } from './engine.js';
-import type { PlainCase } from './engine.js';
+import type { Examined, PlainCase } from './engine.js';
 import type { ExecReply, ExecRequest, ExecWorkerInit, FactoryInit, FromExecWorker, FromFuzzWorker, FuzzWorkerInit, WireCase, WorkerInit } from './protocol.js';
 import { STATUS } from './protocol.js';
 import { loadTarget } from './targets.js';
 import type { LoadedTarget } from './targets.js';
 
 const port = parentPort!;
+/** external cases in flight per worker */
+const WINDOW = 32;
 const init = workerData as WorkerInit;
 
 function factoryFor(f: FactoryInit, target: LoadedTarget): CaseFactory {
@@ -46,30 +48,24 @@ async function fuzz(w: FuzzWorkerInit): Promise<void> {
   const factory = factoryFor(w.factory, target);
   const status = new Float64Array(w.status);
   const stop = new Int32Array(w.stop);
-  const reported = new Set<string>();
+  /** lowest case index reported per finding key (cases may complete out of order) */
+  const reported = new Map<string, number>();
   const signatures = new Set<string>();
   let done = 0;
   let findings = 0;
   let digest = 0;
   let lastStats = Date.now();
-  for (let i = w.start; i < w.end; i += w.stride) {
-    if ((done & 15) === 0 && Atomics.load(stop, 0) !== 0) break;
-    status[STATUS.caseIndex] = i;
-    const c = factory.make(i).case;
-    digest = (digest + caseHash(c)) >>> 0;
-    status[STATUS.budgetMs] = budget(c, w.timeoutMs);
-    status[STATUS.inTarget] = 1;
-    const ex = target.runSync ? examineSync(target, c) : await examine(target, c);
-    if (ex.verdict) {
-      findings++;
-      const raw = await describeFinding(target, c, ex.verdict, ex.ref);
-      const key = dedupKey(raw);
-      if (!reported.has(key)) {
-        reported.add(key);
-        port.postMessage({ type: 'finding', finding: raw } satisfies FromFuzzWorker);
-      }
+  const onFinding = async (c: FuzzCase, ex: Examined): Promise<void> => {
+    findings++;
+    const raw = await describeFinding(target, c, ex.verdict!, ex.ref);
+    const key = dedupKey(raw);
+    const seen = reported.get(key);
+    if (seen === undefined || raw.caseIndex < seen) {
+      reported.set(key, raw.caseIndex);
+      port.postMessage({ type: 'finding', finding: raw } satisfies FromFuzzWorker);
     }
-    status[STATUS.inTarget] = 0;
+  };
+  const tally = (c: FuzzCase, ex: Examined): void => {
     done++;
     status[STATUS.done] = done;
     if (w.collectInteresting) {
@@ -86,6 +82,38 @@ async function fuzz(w: FuzzWorkerInit): Promise<void> {
         port.postMessage({ type: 'stats', done, digest, findings } satisfies FromFuzzWorker);
       }
     }
+  };
+  if (target.runSync) {
+    // in-process: one case at a time, watched by the main thread through `status`
+    for (let i = w.start; i < w.end; i += w.stride) {
+      if ((done & 15) === 0 && Atomics.load(stop, 0) !== 0) break;
+      status[STATUS.caseIndex] = i;
+      const c = factory.make(i).case;
+      digest = (digest + caseHash(c)) >>> 0;
+      status[STATUS.budgetMs] = budget(c, w.timeoutMs);
+      status[STATUS.inTarget] = 1;
+      const ex = examineSync(target, c);
+      if (ex.verdict) await onFinding(c, ex);
+      status[STATUS.inTarget] = 0;
+      tally(c, ex);
+    }
+  } else {
+    // external: keep a window of cases in flight (the driver pipelines them and times them out)
+    const inflight = new Set<Promise<void>>();
+    for (let i = w.start; i < w.end; i += w.stride) {
+      if (Atomics.load(stop, 0) !== 0) break;
+      status[STATUS.caseIndex] = i;
+      const c = factory.make(i).case;
+      digest = (digest + caseHash(c)) >>> 0;
+      const p: Promise<void> = examine(target, c).then(async (ex) => {
+        if (ex.verdict) await onFinding(c, ex);
+        tally(c, ex);
+      });
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+      if (inflight.size >= WINDOW) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
   }
   await target.close();
   port.postMessage({ type: 'done', done, digest, findings } satisfies FromFuzzWorker);
