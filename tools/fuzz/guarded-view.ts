@@ -6,21 +6,9 @@
  * with the offset the decoder tried to read.
  */
 
-/** A decoder read outside the section. Decoders must never catch it. */
-export class GuardViolation extends Error {
-  constructor(
-    readonly offset: number,
-    readonly sectionSize: number,
-    readonly write = false,
-  ) {
-    super(`${write ? 'write' : 'read'} at ${describeOffset(offset)} is outside the ${sectionSize}-byte section`);
-    this.name = 'GuardViolation';
-  }
-}
-
-function describeOffset(offset: number): string {
-  return Number.isInteger(offset) && offset >= 0 ? `0x${offset.toString(16)}` : String(offset);
-}
+// One violation type for the conformance runner and the fuzzer.
+import { GuardViolation } from '../../conformance/suite/guard.js';
+export { GuardViolation };
 
 /** A numeric property key of an integer-indexed object ("3", "-1", "1.5", "NaN"...), or null. */
 function numericKey(p: string): number | null {
