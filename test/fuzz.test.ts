@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { RULES } from '../tools/rules/catalogue.js';
+import { breakerFor } from '../tools/mutate/rule-breakers.js';
 import { layoutById, LAYOUTS } from '../tools/revisions/registry.js';
 import { checkModuleContainer } from '../tools/validate/container-rules.js';
 import { checkAgainstDwarf } from '../tools/validate/dwarf-crosscheck.js';
@@ -150,6 +151,23 @@ describe('fuzz: structure-aware mutators', () => {
       if (m.rule !== null) expect(targeted, 'no targeted output at all').to.be.greaterThan(0);
     });
   }
+
+  // Regression: with two blocks, block_offsets[1] is vmlinux-v1's last block offset, which also
+  // locates the stream's end; moved to 0 or far past the image it still breaks LI-BLK-002.
+  it('the LI-BLK-002 breaker is flagged on 2-block vmlinux-v1 tables (block_offsets[1] = 0 and far past)', () => {
+    const layout = layoutById('vmlinux-v1');
+    const breaker = breakerFor('LI-BLK-002')!;
+    for (const n of [65, 100, 128]) {
+      const table = { files: ['a/x.c', 'b/y.c'], entries: Array.from({ length: n }, (_, i) => ({ offset: 4 * i, fileId: i % 2, line: 1 + i })) };
+      for (const endian of ['le', 'be'] as const) {
+        for (const r of [0.1, 0.9]) {
+          const broken = breaker.make({ layout, endian, table, random: () => r })!;
+          const rules = layout.read(broken.bytes, endian).findings.map((f) => f.rule);
+          expect(rules, `${n} entries, ${endian}: ${broken.description}`).to.include('LI-BLK-002');
+        }
+      }
+    }
+  });
 });
 
 describe('fuzz: oracle and in-process targets', () => {

@@ -2,6 +2,7 @@
  * `vmlinux-v1`: the vmlinux tables of the original series after patch 3/3 — block index and
  * zigzag delta stream as symbols, no stream size symbol. spec/FORMAT.md, "Layout vmlinux-v1".
  */
+import { LAYOUT_TRAITS } from './layout-id.js';
 import { ByteSink } from '../format/endian.js';
 import type { Endian } from '../format/endian.js';
 import { newCursor, readUleb128Strict } from '../format/leb128.js';
@@ -121,6 +122,19 @@ function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets): Section
     const last = blockOffsets[b - 1]!;
     const end = last < streamLimit - dataOff ? lastBlockEnd(bytes, dataOff, last, kernelBlockEntries(b - 1, b, n), streamLimit) : null;
     if (end === null) {
+      // The stream cannot be measured, but block offsets that are out of order or lie past the
+      // image are below no stream size: LI-BLK-002 holds whatever D would have been.
+      const room = Math.max(0, streamLimit - dataOff);
+      for (let i = 0; i < b; i++) {
+        const off = blockOffsets[i]!;
+        if (off >= room) {
+          m.find('LI-BLK-002', `block_offsets[${i}]`, offsetsOff + i * 4, 4,
+            `block ${i} starts at stream offset ${off}, past the ${room} bytes the image has for the stream`);
+        } else if (i > 0 && off <= blockOffsets[i - 1]!) {
+          m.find('LI-BLK-002', `block_offsets[${i}]`, offsetsOff + i * 4, 4,
+            `block ${i} starts at stream offset ${off}, not after block ${i - 1} (${blockOffsets[i - 1]})`);
+        }
+      }
       m.find('LI-STR-001', `block[${b - 1}]`, Math.min(dataOff + last, bytes.length), 0,
         `the last block (stream offset ${last}) does not end inside the image, so lineinfo_file_offsets cannot be located (the v1 kernel reads it unbounded)`);
       return m.build();
@@ -214,6 +228,7 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery, given?:
 export const vmlinuxV1: Layout = {
   id: 'vmlinux-v1',
   container: 'vmlinux',
+  traits: LAYOUT_TRAITS['vmlinux-v1'],
   title: 'vmlinux lineinfo_* symbols, block-indexed zigzag delta stream (v1 patch 3)',
   origin: '[PATCH 3/3] kallsyms: delta-compress lineinfo tables for ~2.7x size reduction (2026-03-03)',
   headerSize: 12,
