@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { compileSchema, newAjv } from '../tools/schemas/json-schemas.js';
 import { parseDecoderSpec } from '../conformance/driver.js';
 import type { DecoderDriver } from '../conformance/driver.js';
 import { createDriver, runConformance } from '../conformance/runner.js';
@@ -33,9 +33,8 @@ const FIXTURES = join(REPO, 'test', 'fixtures', 'decoders');
 const { manifest, vectors } = loadCatalogue(VECTORS);
 const byId = new Map(vectors.map((v) => [v.entry.id, v.entry]));
 
-function schema(name: string) {
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  return ajv.compile(JSON.parse(readFileSync(join(REPO, 'schemas', `${name}.schema.json`), 'utf8')) as object);
+function schema(name: 'vector-manifest' | 'conformance-report') {
+  return compileSchema(newAjv({ allErrors: true }), name);
 }
 
 async function withDriver<T>(spec: string, fn: (d: DecoderDriver) => Promise<T>, timeoutMs?: number): Promise<T> {

@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 import { isEndian } from '../format/endian.js';
 import type { Endian } from '../format/endian.js';
-import { isLayoutId, LAYOUT_IDS } from '../revisions/layout-id.js';
+import { LAYOUT_ALIASES, LAYOUT_IDS, resolveLayoutName } from '../revisions/layout-id.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
@@ -27,8 +27,12 @@ export function parseCommandArgs(argv: string[], options: OptionSpec): ParsedArg
 
 export function layoutOption(value: string | undefined): LayoutId | undefined {
   if (value === undefined) return undefined;
-  if (!isLayoutId(value)) throw new UsageError(`--revision must be one of ${LAYOUT_IDS.join(', ')}; got "${value}"`);
-  return value;
+  const id = resolveLayoutName(value);
+  if (id === null) {
+    const aliases = Object.entries(LAYOUT_ALIASES).map(([a, l]) => `${a} (= ${l})`);
+    throw new UsageError(`--revision must be one of ${[...LAYOUT_IDS, ...aliases].join(', ')}; got "${value}"`);
+  }
+  return id;
 }
 
 export function endianOption(value: string | undefined): Endian | undefined {

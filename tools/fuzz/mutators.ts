@@ -23,6 +23,7 @@ import type { RuleBreaker } from '../mutate/rule-breakers.js';
 import type { StreamField, VarintHook } from '../revisions/block-stream.js';
 import { BLOCK_ENTRIES } from '../revisions/block-stream.js';
 import type { Layout, Region, SectionModel, SymbolOffsets } from '../revisions/layout.js';
+import { LAYOUT_GROUPS } from '../rules/catalogue.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { ruleById } from '../rules/catalogue.js';
 import type { ModuleContainerFacts } from '../validate/container-rules.js';
@@ -70,8 +71,8 @@ export interface Mutator {
   apply(m: MutationInput): Mutation | null;
 }
 
-const ALL: LayoutId[] = ['v1-flat', 'v1', 'vmlinux-v1-flat', 'vmlinux-v1'];
-const COMPRESSED: LayoutId[] = ['v1', 'vmlinux-v1'];
+const ALL: readonly LayoutId[] = LAYOUT_GROUPS.all;
+const COMPRESSED: readonly LayoutId[] = LAYOUT_GROUPS.compressed;
 
 export const SHAPES = {
   any: { key: 'any' },

@@ -1,12 +1,16 @@
 /**
  * The strict reference lookup: the section is read and checked first, and a section that breaks
  * any MUST rule annotates nothing (the conformance suite's "recommended" level). On a valid
- * section it answers exactly as the kernel does: the largest entry <= offset, subject to the
- * symbol-start rule.
+ * section it answers exactly as the kernel of that revision does: the largest entry <= offset,
+ * subject to the symbol-start bound where the revision has one; for sectioned layouts, in the
+ * table of the first descriptor whose range covers the address.
  */
 import { hex } from '../format/u32-math.js';
 import { ruleById } from '../rules/catalogue.js';
-import type { LookupAnswer, LookupQuery, SectionModel } from '../revisions/layout.js';
+import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
+import type { CoveredTable, FileRef, LocatedEntry, LookupAnswer, LookupQuery, SectionModel } from '../revisions/layout.js';
+
+const U64 = (1n << 64n) - 1n;
 
 export function mustViolations(model: SectionModel): string[] {
   return [...new Set(model.findings.filter((f) => ruleById(f.rule).level === 'MUST').map((f) => f.rule))];
@@ -17,22 +21,48 @@ export function strictLookup(model: SectionModel, q: LookupQuery): LookupAnswer 
   if (broken.length || !model.decoded) {
     return { kind: 'miss', reason: `section breaks ${broken.join(', ') || 'its layout'}` };
   }
+  const bound = LAYOUT_TRAITS[model.layout].symbolBound;
+  if (model.tables) return sectionedLookup(model.tables, q, bound);
   if (q.offset > 0xffff_ffff) return { kind: 'miss', reason: 'offset beyond 4 GiB' };
-  const entries = model.entries;
+  const names = model.regions.find((r) => r.kind === 'names');
+  return tableLookup(model.entries, model.files, names?.offset ?? 0, q.offset, bound ? q.symbolStart : undefined);
+}
+
+/** Addresses are u64; descriptor 0's anchor is the base of `offset` and `symbolStart`. */
+function sectionedLookup(tables: readonly CoveredTable[], q: LookupQuery, bound: boolean): LookupAnswer {
+  const base = tables[0]?.anchor ?? 0n;
+  const address = q.address ?? (base + BigInt(q.offset)) & U64;
+  const symbol = q.symbolAddress ?? (q.symbolStart === undefined ? undefined : (base + BigInt(q.symbolStart)) & U64);
+  for (const t of tables) {
+    if (t.anchor === 0n || address < t.anchor) continue;
+    const off = address - t.anchor;
+    if (off >= BigInt(t.size) || off > 0xffff_ffffn) continue;
+    // The first covering descriptor answers, hit or miss: the kernel does not fall through.
+    let min: number | undefined;
+    if (bound && symbol !== undefined && symbol > t.anchor && symbol - t.anchor <= off) min = Number(symbol - t.anchor);
+    return tableLookup(t.entries, t.files, t.namesAt, Number(off), min);
+  }
+  return { kind: 'miss', reason: `no descriptor covers address ${hex64(address)}` };
+}
+
+function tableLookup(entries: readonly LocatedEntry[], files: readonly FileRef[], namesAt: number, offset: number, symbolStart: number | undefined): LookupAnswer {
   let low = 0;
   let high = entries.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (entries[mid]!.offset <= q.offset) low = mid + 1;
+    if (entries[mid]!.offset <= offset) low = mid + 1;
     else high = mid;
   }
   if (low === 0) return { kind: 'miss', reason: 'offset before the first entry' };
   const e = entries[low - 1]!;
-  if (q.symbolStart !== undefined && e.offset < q.symbolStart) {
-    return { kind: 'miss', reason: `nearest entry ${hex(e.offset)} is before the symbol start ${hex(q.symbolStart)}` };
+  if (symbolStart !== undefined && e.offset < symbolStart) {
+    return { kind: 'miss', reason: `nearest entry ${hex(e.offset)} is before the symbol start ${hex(symbolStart)}` };
   }
-  const ref = model.files[e.fileId];
+  const ref = files[e.fileId];
   if (ref === undefined || ref.name === null) return { kind: 'miss', reason: `file ${e.fileId} has no readable name` };
-  const names = model.regions.find((r) => r.kind === 'names');
-  return { kind: 'hit', file: ref.name, line: e.line, fileId: e.fileId, entryOffset: e.offset, nameAt: (names?.offset ?? 0) + ref.nameOffset };
+  return { kind: 'hit', file: ref.name, line: e.line, fileId: e.fileId, entryOffset: e.offset, nameAt: namesAt + ref.nameOffset };
+}
+
+function hex64(v: bigint): string {
+  return '0x' + v.toString(16);
 }

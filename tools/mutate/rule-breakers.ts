@@ -8,6 +8,7 @@ import type { Endian } from '../format/endian.js';
 import type { Entry, LineTable } from '../model/line-table.js';
 import type { StreamField, VarintHook } from '../revisions/block-stream.js';
 import type { Layout, SectionModel, SymbolOffsets } from '../revisions/layout.js';
+import { LAYOUT_GROUPS } from '../rules/catalogue.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import type { ModuleContainerFacts } from '../validate/container-rules.js';
 
@@ -37,11 +38,11 @@ export interface RuleBreaker {
   make(ctx: BreakContext): BrokenSection | null;
 }
 
-const MODULE: LayoutId[] = ['v1-flat', 'v1'];
-const VMLINUX: LayoutId[] = ['vmlinux-v1-flat', 'vmlinux-v1'];
-const ALL: LayoutId[] = [...MODULE, ...VMLINUX];
-const COMPRESSED: LayoutId[] = ['v1', 'vmlinux-v1'];
-const FLAT: LayoutId[] = ['v1-flat', 'vmlinux-v1-flat'];
+const MODULE: readonly LayoutId[] = LAYOUT_GROUPS.module;
+const VMLINUX: readonly LayoutId[] = LAYOUT_GROUPS.vmlinux;
+const ALL: readonly LayoutId[] = LAYOUT_GROUPS.all;
+const COMPRESSED: readonly LayoutId[] = LAYOUT_GROUPS.compressed;
+const FLAT: readonly LayoutId[] = LAYOUT_GROUPS.flat;
 
 const VALID_CONTAINER: ModuleContainerFacts = { sectionFlags: 0x2n, addralign: 4n, textSize: null };
 

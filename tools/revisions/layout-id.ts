@@ -1,11 +1,68 @@
 /**
- * Every byte layout lineinfo-kit knows. A "layout" is one revision of the format in one container:
- * the `.mod_lineinfo` section of a module, or the `lineinfo_*` symbol tables of vmlinux. Adding a
- * revision adds ids here and a module under tools/revisions/.
+ * Every byte layout lineinfo-kit knows, and the traits that generic code (the rule catalogue, the
+ * fuzzer's mutators, the conformance vectors, the Kaitai bridge) keys on instead of on ids.
+ * A "layout" is one revision of the format in one container: the `.mod_lineinfo` section of a
+ * module, or the `lineinfo_*` symbol tables of vmlinux. Adding a revision adds one row to
+ * LAYOUT_TRAITS and a module under tools/revisions/ (docs/adding-a-revision.md).
+ *
+ * This module imports nothing, so that the catalogue and the schemas' tests can use it without
+ * pulling in the layouts themselves.
  */
-export const LAYOUT_IDS = ['v1-flat', 'v1', 'vmlinux-v1-flat', 'vmlinux-v1'] as const;
-export type LayoutId = (typeof LAYOUT_IDS)[number];
+
+export interface LayoutTraits {
+  readonly container: 'module' | 'vmlinux';
+  /** `flat`: parallel address/file/line arrays; `blocks`: block index plus delta stream */
+  readonly entries: 'flat' | 'blocks';
+  /** how signed deltas are stored in the stream (null for flat layouts) */
+  readonly deltas: 'zigzag' | 'sleb128' | null;
+  /**
+   * How the arrays are located. `counts`: at offsets derived from counts in the header;
+   * `offset-size`: the header stores an (offset, size) pair per array; `sectioned`: a root of
+   * per-section descriptors, each pointing to an `offset-size` header of its own; `symbols`:
+   * vmlinux symbols.
+   */
+  readonly locate: 'counts' | 'offset-size' | 'sectioned' | 'symbols';
+  /** the header has a `reserved` field that must be 0 */
+  readonly reserved: boolean;
+  /** the stream's size is stored (`data_size` field or symbol); v1 vmlinux has none */
+  readonly streamSize: boolean;
+  /** the size of the name table is stored (v1 vmlinux has none) */
+  readonly namesSize: boolean;
+  /** zero padding aligns `file_offsets[]` to 4 after the stream */
+  readonly filesAligned: boolean;
+  /** the kernel's lookup drops an entry that lies before the enclosing symbol's start */
+  readonly symbolBound: boolean;
+}
+
+const TRAITS = {
+  'v1-flat': { container: 'module', entries: 'flat', deltas: null, locate: 'counts', reserved: true, streamSize: false, namesSize: true, filesAligned: true, symbolBound: true },
+  'v1': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: false, symbolBound: true },
+  'vmlinux-v1-flat': { container: 'vmlinux', entries: 'flat', deltas: null, locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
+  'vmlinux-v1': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
+} as const satisfies Record<string, LayoutTraits>;
+
+/** Registry order: detection prefers earlier layouts when several fit. */
+export const LAYOUT_IDS = Object.keys(TRAITS) as (keyof typeof TRAITS)[];
+export type LayoutId = keyof typeof TRAITS;
+
+export const LAYOUT_TRAITS: Readonly<Record<LayoutId, LayoutTraits>> = TRAITS;
 
 export function isLayoutId(value: string): value is LayoutId {
-  return (LAYOUT_IDS as readonly string[]).includes(value);
+  return Object.hasOwn(TRAITS, value);
+}
+
+/** The layout ids whose traits satisfy `test`, in registry order. */
+export function layoutsWhere(test: (t: LayoutTraits, id: LayoutId) => boolean): LayoutId[] {
+  return LAYOUT_IDS.filter((id) => test(TRAITS[id], id));
+}
+
+/**
+ * Names of revisions that share a layout with an earlier one (the series changed code, not
+ * bytes): accepted wherever a layout id is, e.g. `--revision v4`.
+ */
+export const LAYOUT_ALIASES: Readonly<Record<string, LayoutId>> = {};
+
+export function resolveLayoutName(value: string): LayoutId | null {
+  if (isLayoutId(value)) return value;
+  return LAYOUT_ALIASES[value] ?? null;
 }

@@ -4,7 +4,7 @@
  */
 import type { Endian } from '../format/endian.js';
 import type { Entry, LineTable } from '../model/line-table.js';
-import type { LayoutId } from './layout-id.js';
+import type { LayoutId, LayoutTraits } from './layout-id.js';
 import type { EncodeOptions } from './block-stream.js';
 
 export type Container = 'module' | 'vmlinux';
@@ -65,6 +65,26 @@ export interface FileRef {
   readonly name: string | null;
 }
 
+/**
+ * One per-section line table of a `sectioned` layout (v5 on): descriptor `index` of the root
+ * covers `size` bytes from `anchor` (the covered section's run-time address, filled in by an ELF
+ * relocation; 0 in an unrelocated `.ko`) with the table whose header is at `tableOffset`.
+ * Entry offsets are relative to the anchor; file ids index this table's own `files`.
+ */
+export interface CoveredTable {
+  readonly index: number;
+  readonly anchor: bigint;
+  readonly size: number;
+  readonly tableOffset: number;
+  readonly blocks: readonly BlockInfo[] | null;
+  readonly entries: readonly LocatedEntry[];
+  readonly files: readonly FileRef[];
+  /** section offset of this table's name table */
+  readonly namesAt: number;
+  /** true when this table's arrays could be located and decoded */
+  readonly decoded: boolean;
+}
+
 /** The result of a structural read: as much of the section as could be decoded, plus findings. */
 export interface SectionModel {
   readonly layout: LayoutId;
@@ -78,6 +98,12 @@ export interface SectionModel {
   readonly findings: readonly Finding[];
   /** true when the arrays could be located inside the section and were decoded */
   readonly decoded: boolean;
+  /**
+   * `sectioned` layouts: every descriptor's table, in root order. `blocks`, `entries` and `files`
+   * above are then those of the first table that covers offsets (descriptor 0), so code that
+   * shows one table still works; lookups and checks go through this list.
+   */
+  readonly tables?: readonly CoveredTable[];
 }
 
 /**
@@ -88,10 +114,21 @@ export interface SectionModel {
 export type SymbolOffsets = Readonly<Record<string, number>>;
 
 export interface LookupQuery {
-  /** offset from the table base (module `.text`, vmlinux `_text`) */
+  /**
+   * offset from the table base (module `.text`, vmlinux `_text`). For `sectioned` layouts the
+   * base is descriptor 0's anchor: the run-time address asked about is anchor0 + offset, unless
+   * `address` is given.
+   */
   readonly offset: number;
-  /** offset of the enclosing symbol's start, for the v1 symbol-start rule; omitted = no check */
+  /**
+   * offset of the enclosing symbol's start (same base as `offset`), for layouts with a symbol
+   * bound (traits.symbolBound); omitted = no check. Layouts without the bound ignore it.
+   */
   readonly symbolStart?: number;
+  /** `sectioned` layouts: the run-time address itself (u64), e.g. from a relocated module */
+  readonly address?: bigint;
+  /** `sectioned` layouts with a symbol bound: the enclosing symbol's run-time address */
+  readonly symbolAddress?: bigint;
 }
 
 export type LookupAnswer =
@@ -103,6 +140,8 @@ export type LookupAnswer =
 export interface Layout {
   readonly id: LayoutId;
   readonly container: Container;
+  /** what generic code may rely on (LAYOUT_TRAITS[id]) */
+  readonly traits: LayoutTraits;
   readonly title: string;
   /** which patch/revision of the kernel series defined it */
   readonly origin: string;

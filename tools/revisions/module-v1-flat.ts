@@ -2,6 +2,7 @@
  * `v1-flat`: the module `.mod_lineinfo` section of the original series, patch 2/3 — a 16-byte
  * header and three parallel flat arrays. See spec/FORMAT.md, "Layout v1-flat".
  */
+import { LAYOUT_TRAITS } from './layout-id.js';
 import { ByteSink } from '../format/endian.js';
 import type { Endian } from '../format/endian.js';
 import { OutOfSection, SectionBytes } from '../format/section-bytes.js';
@@ -164,6 +165,7 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery): Lookup
 export const moduleV1Flat: Layout = {
   id: 'v1-flat',
   container: 'module',
+  traits: LAYOUT_TRAITS['v1-flat'],
   title: 'module .mod_lineinfo, flat arrays (v1 patch 2)',
   origin: '[PATCH 2/3] kallsyms: extend lineinfo to loadable modules (2026-03-03)',
   headerSize: HEADER_SIZE,

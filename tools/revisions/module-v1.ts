@@ -3,6 +3,7 @@
  * a block index and the zigzag delta stream, then the file table with no alignment padding.
  * See spec/FORMAT.md, "Layout v1".
  */
+import { LAYOUT_TRAITS } from './layout-id.js';
 import { ByteSink } from '../format/endian.js';
 import type { Endian } from '../format/endian.js';
 import { newCursor } from '../format/leb128.js';
@@ -176,6 +177,7 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery): Lookup
 export const moduleV1: Layout = {
   id: 'v1',
   container: 'module',
+  traits: LAYOUT_TRAITS['v1'],
   title: 'module .mod_lineinfo, block-indexed zigzag delta stream (v1 patch 3)',
   origin: '[PATCH 3/3] kallsyms: delta-compress lineinfo tables for ~2.7x size reduction (2026-03-03)',
   headerSize: HEADER_SIZE,

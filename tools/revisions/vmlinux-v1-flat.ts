@@ -2,6 +2,7 @@
  * `vmlinux-v1-flat`: the vmlinux tables of the original series, patch 1/3 — seven symbols, flat
  * arrays. Image layout and lookup: spec/FORMAT.md, "Layout vmlinux-v1-flat".
  */
+import { LAYOUT_TRAITS } from './layout-id.js';
 import { ByteSink } from '../format/endian.js';
 import type { Endian } from '../format/endian.js';
 import { SectionBytes } from '../format/section-bytes.js';
@@ -170,6 +171,7 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery, given?:
 export const vmlinuxV1Flat: Layout = {
   id: 'vmlinux-v1-flat',
   container: 'vmlinux',
+  traits: LAYOUT_TRAITS['vmlinux-v1-flat'],
   title: 'vmlinux lineinfo_* symbols, flat arrays (v1 patch 1)',
   origin: '[PATCH 1/3] kallsyms: embed source file:line info in kernel stack traces (2026-03-03)',
   headerSize: 8,

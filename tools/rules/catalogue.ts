@@ -3,6 +3,7 @@
  * spec/FORMAT.md, validator diagnostics, fuzz mutators and conformance vectors. A test checks
  * that FORMAT.md lists exactly these ids with the same level and layouts, so the two cannot drift.
  */
+import { layoutsWhere } from '../revisions/layout-id.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 
 export type RuleLevel = 'MUST' | 'SHOULD';
@@ -20,15 +21,33 @@ export interface Rule {
   readonly needsElf?: boolean;
 }
 
-const MODULE: readonly LayoutId[] = ['v1-flat', 'v1'];
-const VMLINUX: readonly LayoutId[] = ['vmlinux-v1-flat', 'vmlinux-v1'];
-const ALL: readonly LayoutId[] = [...MODULE, ...VMLINUX];
-const COMPRESSED: readonly LayoutId[] = ['v1', 'vmlinux-v1'];
+/**
+ * Named groups of layouts, derived from their traits so that a new revision joins the rules that
+ * apply to it without editing them. spec/FORMAT.md's rule table may name a group instead of
+ * listing its layouts.
+ */
+export const LAYOUT_GROUPS = {
+  all: layoutsWhere(() => true),
+  module: layoutsWhere((t) => t.container === 'module'),
+  vmlinux: layoutsWhere((t) => t.container === 'vmlinux'),
+  compressed: layoutsWhere((t) => t.entries === 'blocks'),
+  flat: layoutsWhere((t) => t.entries === 'flat'),
+  reserved: layoutsWhere((t) => t.reserved),
+  sectioned: layoutsWhere((t) => t.locate === 'sectioned'),
+  'offset-size': layoutsWhere((t) => t.locate === 'offset-size' || t.locate === 'sectioned'),
+  padded: layoutsWhere((t) => t.filesAligned),
+  'unaligned-files': layoutsWhere((t) => !t.filesAligned),
+} as const satisfies Record<string, readonly LayoutId[]>;
+
+const MODULE = LAYOUT_GROUPS.module;
+const VMLINUX = LAYOUT_GROUPS.vmlinux;
+const ALL = LAYOUT_GROUPS.all;
+const COMPRESSED = LAYOUT_GROUPS.compressed;
 
 export const RULES: readonly Rule[] = [
   { id: 'LI-HDR-001', level: 'MUST', severity: 'error', layouts: ALL,
     summary: 'The section (or vmlinux table image) is at least as large as its fixed header.' },
-  { id: 'LI-HDR-002', level: 'MUST', severity: 'error', layouts: MODULE,
+  { id: 'LI-HDR-002', level: 'MUST', severity: 'error', layouts: LAYOUT_GROUPS.reserved,
     summary: 'The header field `reserved` is 0.' },
   { id: 'LI-HDR-003', level: 'SHOULD', severity: 'warning', layouts: ALL,
     summary: '`num_entries` is at least 1; an empty table never annotates anything.' },
@@ -40,9 +59,9 @@ export const RULES: readonly Rule[] = [
     summary: 'Every array and the name table, at the offsets the layout defines (computed exactly, without 32-bit wrap-around), lies inside the section.' },
   { id: 'LI-LAY-002', level: 'SHOULD', severity: 'warning', layouts: MODULE,
     summary: 'No bytes follow the name table, except fewer than 4 zero bytes of section padding.' },
-  { id: 'LI-LAY-003', level: 'SHOULD', severity: 'warning', layouts: ['v1-flat', 'vmlinux-v1-flat', 'vmlinux-v1'],
+  { id: 'LI-LAY-003', level: 'SHOULD', severity: 'warning', layouts: LAYOUT_GROUPS.padded,
     summary: 'Alignment padding bytes are zero.' },
-  { id: 'LI-ALN-001', level: 'SHOULD', severity: 'warning', layouts: ['v1'],
+  { id: 'LI-ALN-001', level: 'SHOULD', severity: 'warning', layouts: LAYOUT_GROUPS['unaligned-files'],
     summary: '`file_offsets[]` starts at a multiple of 4 (v1 places it right after the stream, so a kernel loads it misaligned when `data_size` is not a multiple of 4).' },
   { id: 'LI-ALN-002', level: 'SHOULD', severity: 'warning', layouts: MODULE, needsElf: true,
     summary: 'The `.mod_lineinfo` section header asks for an alignment of at least 4 (objcopy --add-section gives 1).' },

@@ -7,19 +7,34 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packagePath } from '../package-root.js';
 
-export type SchemaName = 'encoder-input' | 'section-dump' | 'validation-report';
+export type SchemaName = 'encoder-input' | 'section-dump' | 'validation-report' | 'vector-manifest' | 'conformance-report';
 
 function schemaPath(name: SchemaName): string {
   return packagePath('schemas', `${name}.schema.json`);
 }
 
-const ajv = new Ajv2020({ allErrors: false, strict: true });
+/** Schemas the others refer to with `$ref`; registered before any is compiled. */
+const SHARED = ['layout-id'] as const;
+
+/** A fresh ajv instance that resolves the shared schemas (tests use one with allErrors). */
+export function newAjv(options: { allErrors?: boolean } = {}): Ajv2020 {
+  const a = new Ajv2020({ allErrors: options.allErrors ?? false, strict: true });
+  for (const name of SHARED) a.addSchema(JSON.parse(readFileSync(packagePath('schemas', `${name}.schema.json`), 'utf8')) as object);
+  return a;
+}
+
+/** Compiles one schema of schemas/ with `ajv`. */
+export function compileSchema(ajv: Ajv2020, name: SchemaName): ValidateFunction {
+  return ajv.compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object);
+}
+
+const ajv = newAjv();
 const compiled = new Map<SchemaName, ValidateFunction>();
 
 export function validator(name: SchemaName): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object);
+    v = compileSchema(ajv, name);
     compiled.set(name, v);
   }
   return v;
