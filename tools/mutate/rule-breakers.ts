@@ -11,6 +11,8 @@ import type { Layout, SectionModel, SymbolOffsets } from '../revisions/layout.js
 import { LAYOUT_GROUPS } from '../rules/catalogue.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import type { ModuleContainerFacts } from '../validate/container-rules.js';
+import { blobFromTable, encodeBlob } from '../revisions/sectioned-blob.js';
+import type { BlobInput, EncodedBlob } from '../revisions/sectioned-blob.js';
 
 export interface BreakContext {
   readonly layout: Layout;
@@ -43,6 +45,7 @@ const VMLINUX: readonly LayoutId[] = LAYOUT_GROUPS.vmlinux;
 const ALL: readonly LayoutId[] = LAYOUT_GROUPS.all;
 const COMPRESSED: readonly LayoutId[] = LAYOUT_GROUPS.compressed;
 const FLAT: readonly LayoutId[] = LAYOUT_GROUPS.flat;
+const SECTIONED: readonly LayoutId[] = LAYOUT_GROUPS.sectioned;
 
 const VALID_CONTAINER: ModuleContainerFacts = { sectionFlags: 0x2n, addralign: 4n, textSize: null };
 
@@ -108,7 +111,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     make: (ctx) => ok(encodeWith(ctx, ctx.table).subarray(0, Math.floor(ctx.random() * ctx.layout.headerSize)), 'section cut inside its header'),
   },
   {
-    rule: 'LI-HDR-002', layouts: MODULE,
+    rule: 'LI-HDR-002', layouts: LAYOUT_GROUPS.reserved,
     make: (ctx) => {
       const b = encodeWith(ctx, ctx.table);
       return ok(setU32(ctx, b, headerField(model(ctx, b), 'reserved').offset, 1 + Math.floor(ctx.random() * 0xffff)), 'reserved header field not 0');
@@ -166,7 +169,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     },
   },
   {
-    rule: 'LI-LAY-003', layouts: ['v1-flat', 'vmlinux-v1-flat', 'vmlinux-v1'],
+    rule: 'LI-LAY-003', layouts: LAYOUT_GROUPS.padded,
     make: (ctx) => {
       const b = encodeWith(ctx, ctx.table);
       const pad = region(model(ctx, b), 'pad');
@@ -177,7 +180,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     },
   },
   {
-    rule: 'LI-ALN-001', layouts: ['v1'],
+    rule: 'LI-ALN-001', layouts: LAYOUT_GROUPS['unaligned-files'],
     make: (ctx) => {
       const b = encodeWith(ctx, ctx.table);
       const fo = region(model(ctx, b), 'file_offsets');
@@ -307,7 +310,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     rule: 'LI-FIL-002', layouts: ALL,
     make: (ctx) => {
       const b = Uint8Array.from(encodeWith(ctx, ctx.table));
-      if (ctx.layout.id.startsWith('v1')) {
+      if (ctx.layout.container === 'module') {
         b[b.length - 1] = 0x78; // the last name loses its terminator
         return ok(b, 'the last file name is not NUL-terminated');
       }
@@ -372,7 +375,76 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       return ok(b, 'a lineinfo_* symbol missing', { symbols });
     },
   },
+  {
+    rule: 'LI-SEC-001', layouts: SECTIONED,
+    make: (ctx) => {
+      if (ctx.random() < 0.5) return ok(encodeBlob(blobFromTable(ctx.table), ctx.endian, { descriptorsAt4: true }).bytes, 'descriptors at offset 4, as a 32-bit struct without __aligned(8) lays them out (W22)');
+      const b = encodeWith(ctx, ctx.table);
+      return ok(setU32(ctx, b, 4, 1 + Math.floor(ctx.random() * 0xffff)), 'root padding not zero');
+    },
+  },
+  {
+    rule: 'LI-SEC-002', layouts: SECTIONED,
+    make: (ctx) => {
+      // W23: two tables, the first ending unaligned, the second's label before its .balign
+      const blob = twoSectionBlob(ctx);
+      for (let extra = 0; extra < 4; extra++) {
+        // lengthen the first name until the first table ends unaligned
+        const files = blob.files.map((f, i) => (i === 0 ? f + 'x'.repeat(extra) : f));
+        const e = encodeBlob({ ...blob, files }, ctx.endian, { labelBeforeAlign: true });
+        if (e.headerOffsets.length > 1 && tableOffsetOf(ctx, e, 1) % 4 !== 0) {
+          return ok(e.bytes, 'second table_offset points into the padding before its header (W23)');
+        }
+      }
+      return null;
+    },
+  },
+  {
+    rule: 'LI-SEC-003', layouts: SECTIONED,
+    make: (ctx) => {
+      const b = encodeWith(ctx, ctx.table);
+      const f = headerField(model(ctx, b), 'blocks_size');
+      return ok(setU32(ctx, b, f.offset, f.value + 4), 'blocks_size 4 bytes larger than the block index');
+    },
+  },
+  {
+    rule: 'LI-SEC-004', layouts: SECTIONED,
+    make: (ctx) => {
+      const b = encodeWith(ctx, ctx.table);
+      const last = ctx.table.entries[ctx.table.entries.length - 1]!.offset;
+      const at = headerField(model(ctx, b), 'sections[0].size').offset;
+      return ok(setU32(ctx, b, at, Math.max(1, Math.floor(last * ctx.random()))), 'covered section size below the last entry offset');
+    },
+  },
+  {
+    rule: 'LI-SEC-005', layouts: SECTIONED,
+    make: (ctx) => {
+      const blob = twoSectionBlob(ctx);
+      const first = blob.sections[0]!;
+      const overlapping = { ...blob, sections: [first, { ...blob.sections[1]!, anchor: first.anchor + BigInt(Math.floor(first.size / 2)) }] };
+      return ok(encodeBlob(overlapping, ctx.endian).bytes, 'second covered range starts inside the first');
+    },
+  },
 ];
+
+/** The table split in two covered sections (`.text`, `.exit.text`) of one blob. */
+function twoSectionBlob(ctx: BreakContext): BlobInput {
+  const one = blobFromTable(ctx.table).sections[0]!;
+  const half = Math.max(1, Math.floor(ctx.table.entries.length / 2));
+  const second = ctx.table.entries.slice(half);
+  const base = second[0]!.offset;
+  return {
+    files: ctx.table.files,
+    sections: [
+      { ...one, entries: ctx.table.entries.slice(0, half), size: base },
+      { name: '.exit.text', anchor: one.anchor + 0x10_0000n, size: one.size - base, entries: second.map((e) => ({ ...e, offset: e.offset - base })) },
+    ],
+  };
+}
+
+function tableOffsetOf(ctx: BreakContext, e: EncodedBlob, k: number): number {
+  return new DataView(e.bytes.buffer, e.bytes.byteOffset).getUint32(e.anchorOffsets[k]! + 12, ctx.endian === 'le');
+}
 
 function pathBreaker(rule: string, rewrite: (name: string) => string, description: string): RuleBreaker {
   return {

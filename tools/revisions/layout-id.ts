@@ -37,6 +37,8 @@ export interface LayoutTraits {
 const TRAITS = {
   'v1-flat': { container: 'module', entries: 'flat', deltas: null, locate: 'counts', reserved: true, streamSize: false, namesSize: true, filesAligned: true, symbolBound: true },
   'v1': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: false, symbolBound: true },
+  'v5': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
+  'v7': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true },
   'vmlinux-v1-flat': { container: 'vmlinux', entries: 'flat', deltas: null, locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v1': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
 } as const satisfies Record<string, LayoutTraits>;
@@ -60,7 +62,7 @@ export function layoutsWhere(test: (t: LayoutTraits, id: LayoutId) => boolean): 
  * Names of revisions that share a layout with an earlier one (the series changed code, not
  * bytes): accepted wherever a layout id is, e.g. `--revision v4`.
  */
-export const LAYOUT_ALIASES: Readonly<Record<string, LayoutId>> = {};
+export const LAYOUT_ALIASES: Readonly<Record<string, LayoutId>> = { v6: 'v5' };
 
 export function resolveLayoutName(value: string): LayoutId | null {
   if (isLayoutId(value)) return value;
