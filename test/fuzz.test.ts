@@ -16,7 +16,7 @@ import { checkAgainstDwarf } from '../tools/validate/dwarf-crosscheck.js';
 import { CaseFactory } from '../tools/fuzz/case-gen.js';
 import { Decisions } from '../tools/fuzz/decisions.js';
 import { examineSync } from '../tools/fuzz/engine.js';
-import { GuardViolation, guardedView } from '../tools/fuzz/guarded-view.js';
+import { fastGuardedSection, GuardViolation, guardedSection } from '../tools/format/guarded-bytes.js';
 import { MUTATORS, mutatorByName } from '../tools/fuzz/mutators.js';
 import { Reference } from '../tools/fuzz/oracle.js';
 import { ensureShape, generateTable, SIZE_CLASSES } from '../tools/fuzz/table-gen.js';
@@ -171,16 +171,74 @@ describe('fuzz: structure-aware mutators', () => {
 });
 
 describe('fuzz: oracle and in-process targets', () => {
-  it('the guarded view throws GuardViolation outside the section and behaves like a Uint8Array inside', () => {
-    const g = guardedView(Uint8Array.of(1, 2, 0, 4));
-    expect(g[0]).to.equal(1);
-    expect(g.length).to.equal(4);
-    expect(g.indexOf(0)).to.equal(2);
-    expect([...g.subarray(1, 3)]).to.deep.equal([2, 0]);
-    expect(new DataView(g.buffer, g.byteOffset, g.byteLength).getUint16(0, true)).to.equal(0x201);
-    expect(g.buffer.byteLength).to.equal(4);
-    for (const bad of [4, -1, 1e9, 1.5, NaN]) expect(() => g[bad as number], String(bad)).to.throw(GuardViolation);
-    expect(() => new DataView(g.buffer).getUint32(2)).to.throw(RangeError);
+  for (const [name, make] of [['exact (Proxy)', guardedSection], ['fast', fastGuardedSection]] as const) {
+    it(`the ${name} guarded view throws GuardViolation outside the section and behaves like a Uint8Array inside`, () => {
+      const g = make(Uint8Array.of(1, 2, 0, 4));
+      expect(g[0]).to.equal(1);
+      expect(g[3]).to.equal(4);
+      expect(g.length).to.equal(4);
+      expect(g).to.be.instanceOf(Uint8Array);
+      expect(g.indexOf(0)).to.equal(2);
+      expect(g.at(-1)).to.equal(4);
+      expect([...g.subarray(1, 3)]).to.deep.equal([2, 0]);
+      expect([...g]).to.deep.equal([1, 2, 0, 4]);
+      expect(new DataView(g.buffer, g.byteOffset, g.byteLength).getUint16(0, true)).to.equal(0x201);
+      expect(g.buffer.byteLength).to.equal(4);
+      expect(new TextDecoder().decode(g.subarray(0, 2))).to.equal('\x01\x02');
+      for (const bad of [4, 5, -1, 1e9, 1.5, NaN, Infinity]) expect(() => g[bad as number], String(bad)).to.throw(GuardViolation);
+      expect(() => g.at(4)).to.throw(GuardViolation);
+      expect(() => {
+        g[4] = 1;
+      }).to.throw(GuardViolation);
+      expect(4 in g).to.equal(false);
+      expect(() => new DataView(g.buffer).getUint32(2)).to.throw(RangeError);
+      const v = (() => {
+        try {
+          g[7];
+        } catch (e) {
+          return e as GuardViolation;
+        }
+        return null;
+      })();
+      expect(v?.offset).to.equal(7);
+      expect(v?.sectionSize).to.equal(4);
+    });
+  }
+
+  it('the guarded views record the first violation in a GuardState, even when the decoder swallows it', () => {
+    for (const make of [guardedSection, fastGuardedSection]) {
+      const state = { violation: null as GuardViolation | null };
+      const g = make(Uint8Array.of(1, 2), state);
+      try {
+        g[5];
+      } catch {
+        // a decoder that swallows it
+      }
+      expect(state.violation?.offset).to.equal(5);
+    }
+  });
+
+  it('builtin:reference in the fuzz loop answers exactly as conformance/reference-decoders.ts', async () => {
+    const { referenceDecoder } = await import('../conformance/reference-decoders.js');
+    const t = await loadTarget(parseTarget('builtin:reference'));
+    const f = factoryFor(t, 5);
+    for (let i = 0; i < 3000; i++) {
+      const c = f.make(i).case;
+      const dc = { section: c.bytes, endian: c.endian, layout: c.layout.id, queries: c.queries };
+      const fast = t.runSync!(dc);
+      let want: unknown;
+      try {
+        want = referenceDecoder.decode(guardedSection(c.bytes), c.endian, c.layout.id, c.queries);
+      } catch (e) {
+        want = (e as Error).name;
+      }
+      expect(fast.kind === 'answers' ? fast.answers : fast.kind, `case ${i}`).to.deep.equal(want);
+      if (fast.kind === 'answers' && 'reference' in fast) {
+        const fresh = c.layout.read(c.bytes, c.endian);
+        expect(fast.reference.model.findings.map((x) => x.rule), `case ${i}`).to.deep.equal(fresh.findings.map((x) => x.rule));
+        expect(fast.reference.valid).to.equal(fresh.decoded && !fresh.findings.some((x) => RULES.find((r) => r.id === x.rule)!.level === 'MUST'));
+      }
+    }
   });
 
   for (const spec of ['builtin:reference', fixture('careful.mjs'), 'builtin:kaitai']) {

@@ -1,7 +1,7 @@
 /**
  * The worker thread that runs an in-process decoder (builtin: or module:) for the conformance
  * runner, so that a decoder that hangs can be terminated. Each case runs three times:
- *  1. on a guarded view of the section (guard.ts): any read outside it is a GuardViolation;
+ *  1. on a guarded view of the section (tools/format/guarded-bytes.ts): any read outside it is a GuardViolation;
  *  2. and 3. on the section embedded in random bytes, then in the complementary bytes: answers
  *     that differ from the first run mean the decoder read neighbouring memory.
  */
@@ -10,8 +10,8 @@ import { isLayoutId } from '../../tools/revisions/layout-id.js';
 import type { LayoutId } from '../../tools/revisions/layout-id.js';
 import type { DecoderAnswer, DecoderQuery, DecoderUnderTest } from '../decoder-interface.js';
 import type { CaseOutcome } from '../driver.js';
-import { guardedSection, installDataViewGuard, poisonedSection } from './guard.js';
-import type { GuardState } from './guard.js';
+import { guardedSection, installDataViewGuard, poisonedSection } from '../../tools/format/guarded-bytes.js';
+import type { GuardState } from '../../tools/format/guarded-bytes.js';
 import type { FromWorker, ToWorker, WorkerDecoderSpec } from './worker-protocol.js';
 
 installDataViewGuard();

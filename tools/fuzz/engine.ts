@@ -59,10 +59,32 @@ export interface Examined {
   readonly ref: Reference;
 }
 
+/** The oracle for `c`: the cached model of an unmutated section, the target's own (builtin:reference), or a lazy read. */
+function referenceFor(c: PlainCase, outcome: FuzzOutcome): Reference {
+  if (c.model) return new Reference(c.layout, c.endian, c.bytes, c.model);
+  if (outcome.kind === 'answers' && 'reference' in outcome) return outcome.reference;
+  return new Reference(c.layout, c.endian, c.bytes);
+}
+
+/**
+ * Runs one decoder case in-process and judges it. A finding on the fast guarded view is run again
+ * on the exact one (runStrict) and judged from that run, so what is reported never depends on
+ * the fast view.
+ */
+function runJudged(target: LoadedTarget, c: PlainCase, queries: readonly DecoderQuery[], known: Reference | null): Examined {
+  const dc = decoderCase(c, queries);
+  let outcome = target.runSync!(dc);
+  let ref = known ?? referenceFor(c, outcome);
+  let verdict = judge(c.bytes, queries, outcome, ref);
+  if (verdict !== null && target.runStrict) {
+    outcome = target.runStrict(dc);
+    verdict = judge(c.bytes, queries, outcome, ref);
+  }
+  return { outcome, verdict, ref };
+}
+
 export function examineSync(target: LoadedTarget, c: PlainCase): Examined {
-  const outcome = target.runSync!(decoderCase(c));
-  const ref = new Reference(c.layout, c.endian, c.bytes, c.model ?? undefined);
-  return { outcome, verdict: judge(c.bytes, c.queries, outcome, ref), ref };
+  return runJudged(target, c, c.queries, null);
 }
 
 export async function examine(target: LoadedTarget, c: PlainCase): Promise<Examined> {
@@ -77,15 +99,15 @@ export async function examine(target: LoadedTarget, c: PlainCase): Promise<Exami
  * fails alone with the same category; null when every query fails alone (the failure does not
  * depend on the query) or none does.
  */
-export async function locateQuery(target: LoadedTarget, c: PlainCase, category: Category): Promise<{ index: number | null; all: boolean }> {
+export async function locateQuery(target: LoadedTarget, c: PlainCase, category: Category, known?: Reference): Promise<{ index: number | null; all: boolean }> {
   let failing = 0;
   let first: number | null = null;
-  const ref = new Reference(c.layout, c.endian, c.bytes, c.model ?? undefined);
+  const ref = known ?? new Reference(c.layout, c.endian, c.bytes, c.model ?? undefined);
   for (let i = 0; i < c.queries.length; i++) {
     const qs = [c.queries[i]!];
-    const dc = decoderCase(c, qs);
-    const outcome = target.runSync ? target.runSync(dc) : await target.run(dc);
-    const v = judge(c.bytes, qs, outcome, ref);
+    let v: Verdict | null;
+    if (target.runSync) v = runJudged(target, c, qs, ref).verdict;
+    else v = judge(c.bytes, qs, await target.run(decoderCase(c, qs)), ref);
     if (v && v.category === category) {
       failing++;
       first ??= i;
@@ -101,7 +123,7 @@ export async function describeFinding(target: LoadedTarget, c: FuzzCase, verdict
   if (queryIndex !== null) queryKind = c.queryKinds[queryIndex] ?? 'any';
   else if (verdict.category === 'hang' || verdict.category === 'memory' || c.queries.length === 0) queryKind = 'any';
   else {
-    const loc = await locateQuery(target, c, verdict.category);
+    const loc = await locateQuery(target, c, verdict.category, ref);
     queryIndex = loc.index;
     queryKind = loc.all ? 'any' : loc.index === null ? 'combined' : (c.queryKinds[loc.index] ?? 'any');
   }

@@ -21,6 +21,8 @@ import { RULES } from '../rules/catalogue.js';
 
 export type FuzzOutcome =
   | CaseOutcome
+  /** builtin:reference's answers, with the Reference (the oracle's own read) it computed them from */
+  | { readonly kind: 'answers'; readonly answers: readonly DecoderAnswer[]; readonly reference: Reference }
   | { readonly kind: 'memory'; readonly detail: string }
   /** a parser target's result */
   | { readonly kind: 'parsed'; readonly table: KaitaiTable | null };

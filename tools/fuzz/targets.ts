@@ -22,8 +22,11 @@ import { isKaitaiParseError } from '../generated/index.js';
 import { kaitaiTable } from '../kaitai/kaitai-table.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { LAYOUT_IDS } from '../revisions/layout-id.js';
-import { GuardViolation, guardedView } from './guarded-view.js';
+import { fastGuardedSection, GuardViolation, guardedSection } from '../format/guarded-bytes.js';
+import { layoutById } from '../revisions/registry.js';
+import type { DecoderAnswer } from '../../conformance/decoder-interface.js';
 import type { FuzzOutcome } from './oracle.js';
+import { Reference } from './oracle.js';
 
 export type TargetSpec = DecoderSpec | { readonly kind: 'kaitai' };
 
@@ -72,12 +75,19 @@ export function isExternal(spec: TargetSpec): boolean {
   return spec.kind === 'exec' || spec.kind === 'c';
 }
 
-/** A target as the fuzz loop uses it. In-process targets answer synchronously. */
+/**
+ * A target as the fuzz loop uses it. In-process targets answer synchronously, on the fast
+ * guarded view of the section (tools/format/guarded-bytes.ts); `runStrict` runs the same case
+ * on the exact Proxy view, and the engine re-runs every case that is a finding there, so a
+ * finding never depends on how the fast view differs from a real Uint8Array.
+ */
 export interface LoadedTarget {
   readonly name: string;
   readonly layouts: readonly LayoutId[];
   /** in-process targets */
   readonly runSync?: (c: DecoderCase) => FuzzOutcome;
+  /** in-process targets whose runSync uses the fast view: the run on the exact guarded view */
+  readonly runStrict?: (c: DecoderCase) => FuzzOutcome;
   run(c: DecoderCase): Promise<FuzzOutcome>;
   close(): Promise<void>;
 }
@@ -109,12 +119,47 @@ export function outcomeOfError(e: unknown, queries: number): FuzzOutcome {
   return { kind: 'exception', detail: `non-Error thrown: ${String(e)}` };
 }
 
+function runOn(dut: DecoderUnderTest, view: Uint8Array, c: DecoderCase): FuzzOutcome {
+  try {
+    const answers = dut.decode(view, c.endian, c.layout, c.queries);
+    return { kind: 'answers', answers };
+  } catch (e) {
+    return outcomeOfError(e, c.queries.length);
+  }
+}
+
 function inProcess(dut: DecoderUnderTest): LoadedTarget {
+  const runSync = (c: DecoderCase): FuzzOutcome => runOn(dut, fastGuardedSection(c.section), c);
+  return {
+    name: dut.name,
+    layouts: dut.layouts,
+    runSync,
+    runStrict: (c) => runOn(dut, guardedSection(c.section), c),
+    run: async (c) => runSync(c),
+    close: async () => {},
+  };
+}
+
+function toAnswer(a: ReturnType<Reference['answer']>): DecoderAnswer {
+  return a.kind === 'hit' ? { line: a.line, nameOffset: a.nameAt } : null;
+}
+
+/**
+ * builtin:reference is the oracle itself (conformance/reference-decoders.ts: the layout's
+ * structural read, then the strict lookup of every query). In the fuzz loop it runs as exactly
+ * that, through the oracle's Reference, and hands the Reference it built to the judge, so the
+ * structural read is done once per case instead of twice (once as the target, once as the
+ * oracle). Findings are confirmed by the conformance suite's referenceDecoder itself on the
+ * exact guarded view (runStrict); a test checks that both give the same answers.
+ */
+function referenceTarget(dut: DecoderUnderTest): LoadedTarget {
   const runSync = (c: DecoderCase): FuzzOutcome => {
-    const view = guardedView(c.section);
+    const view = fastGuardedSection(c.section);
     try {
-      const answers = dut.decode(view, c.endian, c.layout, c.queries);
-      return { kind: 'answers', answers };
+      const layout = layoutById(c.layout);
+      const reference = new Reference(layout, c.endian, c.section, layout.read(view, c.endian));
+      const answers = c.queries.map((q) => toAnswer(reference.answer(q)));
+      return { kind: 'answers', answers, reference };
     } catch (e) {
       return outcomeOfError(e, c.queries.length);
     }
@@ -123,14 +168,16 @@ function inProcess(dut: DecoderUnderTest): LoadedTarget {
     name: dut.name,
     layouts: dut.layouts,
     runSync,
+    runStrict: (c) => runOn(dut, guardedSection(c.section), c),
     run: async (c) => runSync(c),
     close: async () => {},
   };
 }
 
 function kaitaiTarget(): LoadedTarget {
+  // the generated parsers read through KaitaiStream (a DataView): the exact Proxy view
   const runSync = (c: DecoderCase): FuzzOutcome => {
-    const view = guardedView(c.section);
+    const view = guardedSection(c.section);
     try {
       return { kind: 'parsed', table: kaitaiTable(c.layout, view, c.endian) };
     } catch (e) {
@@ -164,7 +211,7 @@ export async function loadTarget(spec: TargetSpec): Promise<LoadedTarget> {
       return kaitaiTarget();
     case 'builtin': {
       const ref = await import('../../conformance/reference-decoders.js');
-      return inProcess(spec.name === 'reference' ? ref.referenceDecoder : ref.kernelV1Decoder);
+      return spec.name === 'reference' ? referenceTarget(ref.referenceDecoder) : inProcess(ref.kernelV1Decoder);
     }
     case 'module': {
       const mod = (await import(pathToFileURL(spec.path).href)) as Record<string, unknown>;
