@@ -18,6 +18,8 @@
  * entry counts are checked against the bytes left before anything is allocated for them; every
  * opcode consumes at least one byte, so a program always advances and ends at its unit's end.
  * Rows are at most one per program byte.
+ *
+ * Rows are decoded into columns (line-rows.ts); readLineProgram turns them into LineRow objects.
  */
 import { printableName } from '../elf/elf-bytes.js';
 import type { DwarfCursor } from './dwarf-cursor.js';
@@ -26,6 +28,7 @@ import { formName } from './dwarf-constants.js';
 import { minFormSize, readForm, type FormContext, type FormValue } from './dwarf-forms.js';
 import { StringResolver, type SectionRef } from './debug-info.js';
 import type { DwarfSection, DwarfSections } from './dwarf-sections.js';
+import { LineRows, NO_SECTION, ROW_BASIC_BLOCK, ROW_END_SEQUENCE, ROW_EPILOGUE_BEGIN, ROW_IS_STMT, ROW_PROLOGUE_END } from './line-rows.js';
 
 export interface LineFileEntry {
   /** DW_LNCT_path: the file name as stored (relative or absolute). */
@@ -323,24 +326,68 @@ function hexBytes(data: Uint8Array, start: number, n: number): string {
 
 /**
  * Decode the line program at `offset` of the .debug_line section `line`: its header and every row
- * of its matrix. Throws ElfFormatError on any malformed byte; warnings (odd set_address sizes, an
- * unterminated last sequence, unknown extended opcodes) go to opts.warnings.
+ * of its matrix, as LineRow objects. Throws ElfFormatError on any malformed byte; warnings (odd
+ * set_address sizes, an unterminated last sequence, unknown extended opcodes) go to opts.warnings.
+ * readLineProgramRows is the same decoding into columns, for tables too large for row objects.
  */
 export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: number, opts: LineProgramOptions): LineProgram {
-  const { header, cursor: c } = readLineProgramHeader(ds, line, offset, opts);
+  const { header, rows } = readLineProgramRows(ds, line, offset, { ...opts, detail: true });
+  return { header, rows: rows.toRows() };
+}
+
+export interface LineProgramRowsOptions extends LineProgramOptions {
+  /** Also store op_index, column, isa and discriminator (see LineRows). */
+  readonly detail?: boolean;
+}
+
+/** readLineProgram with the rows in columns (line-rows.ts). */
+export function readLineProgramRows(ds: DwarfSections, line: DwarfSection, offset: number, opts: LineProgramRowsOptions): { header: LineProgramHeader; rows: LineRows } {
+  const { header, cursor } = readLineProgramHeader(ds, line, offset, opts);
+  const rows = newRowsFor(header, opts.detail === true);
+  runLineProgram(ds, line, header, cursor, opts, rows);
+  return { header, rows };
+}
+
+/**
+ * Columns sized for a program: it has at most one row per byte; start at a quarter of that (gcc
+ * emits about one row per 3 bytes) and let LineRows double up to the bound.
+ */
+export function newRowsFor(header: LineProgramHeader, detail: boolean): LineRows {
+  const programBytes = header.end - header.programOffset;
+  return new LineRows(Math.ceil(programBytes / 4), programBytes, detail);
+}
+
+/** Where runLineProgram puts rows, one call per row of the matrix (LineRows stores them). */
+export interface LineRowSink {
+  /**
+   * One row: the address as two u32 halves, flags as ROW_* bits, sectionIndex NO_SECTION when
+   * unknown (line-rows.ts). The file index is the register's value (it may exceed 2^32 - 1).
+   */
+  row(addrHi: number, addrLo: number, file: number, line: number, flags: number, sectionIndex: number, opIndex: number, column: number, isa: number, discriminator: number): void;
+}
+
+const TWO_32 = 4294967296;
+
+/**
+ * Run the opcodes of a line program whose header readLineProgramHeader read (`c` is the cursor it
+ * returned), handing each row to `sink` as it is made: callers that only filter rows need not
+ * store them. DW_LNE_define_file entries are appended to header.files as they are met.
+ */
+export function runLineProgram(ds: DwarfSections, line: DwarfSection, header: LineProgramHeader, c: DwarfCursor, opts: LineProgramOptions, sink: LineRowSink): void {
   const files = header.files as LineFileEntry[];
-  const rows: LineRow[] = [];
   const warn = (at: number, detail: string): void => {
     opts.warnings.push(`${ds.elf.fileName}: ${printableName(line.section.name)}+${hex(at)}: ${detail}`);
   };
   const targets = line.targets;
   const { opcodeBase, lineBase, lineRange, maxOpsPerInst, standardOpcodeLengths, version } = header;
-  const minInst = BigInt(header.minInstLength);
+  const minInstLength = header.minInstLength;
+  const minInst = BigInt(minInstLength);
   const maxOpsB = BigInt(maxOpsPerInst);
   const expectAddressSize = header.addressSize ?? opts.addressSize ?? null;
 
-  // Registers (6.2.2).
-  let address = 0n;
+  // Registers (6.2.2). The address is kept as two u32 halves (see line-rows.ts).
+  let addrHi = 0;
+  let addrLo = 0;
   let opIndex = 0;
   let file = 1;
   let lineNo = 1;
@@ -352,10 +399,11 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
   let epilogueBegin = false;
   let isa = 0;
   let discriminator = 0;
-  let sectionIndex: number | null = null;
+  let sectionIndex = NO_SECTION;
 
   const reset = (): void => {
-    address = 0n;
+    addrHi = 0;
+    addrLo = 0;
     opIndex = 0;
     file = 1;
     lineNo = 1;
@@ -367,27 +415,43 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
     epilogueBegin = false;
     isa = 0;
     discriminator = 0;
-    sectionIndex = null;
+    sectionIndex = NO_SECTION;
   };
   const emit = (): void => {
-    rows.push({
-      address,
-      opIndex,
-      file,
-      line: lineNo,
-      column,
-      isStmt,
-      basicBlock,
-      endSequence,
-      prologueEnd,
-      epilogueBegin,
-      isa,
-      discriminator,
-      sectionIndex,
-    });
+    const flags =
+      (isStmt ? ROW_IS_STMT : 0) |
+      (basicBlock ? ROW_BASIC_BLOCK : 0) |
+      (endSequence ? ROW_END_SEQUENCE : 0) |
+      (prologueEnd ? ROW_PROLOGUE_END : 0) |
+      (epilogueBegin ? ROW_EPILOGUE_BEGIN : 0);
+    sink.row(addrHi, addrLo, file, lineNo, flags, sectionIndex, opIndex, column, isa, discriminator);
+  };
+  /** address += delta (mod 2^64), for 0 <= delta < 2^53: the common case needs no bigint. */
+  const addToAddress = (delta: number): void => {
+    addrLo += delta;
+    if (addrLo >= TWO_32) {
+      const carry = Math.floor(addrLo / TWO_32);
+      addrLo -= carry * TWO_32;
+      addrHi = (addrHi + carry) >>> 0;
+    }
+  };
+  const setAddress = (address: bigint): void => {
+    addrHi = Number((address >> 32n) & 0xffff_ffffn);
+    addrLo = Number(address & 0xffff_ffffn);
   };
   /** Advance by an operation advance (6.2.5.1). */
-  const advance = (operationAdvance: bigint): void => {
+  const advance = (operationAdvance: number): void => {
+    if (maxOpsPerInst === 1) {
+      const delta = minInstLength * operationAdvance;
+      if (delta <= Number.MAX_SAFE_INTEGER) addToAddress(delta);
+      else advanceBig(BigInt(operationAdvance));
+    } else {
+      advanceBig(BigInt(operationAdvance));
+    }
+  };
+  /** advance() for VLIW (max_ops > 1) and advances beyond 2^53, in bigints. */
+  const advanceBig = (operationAdvance: bigint): void => {
+    let address = (BigInt(addrHi) << 32n) | BigInt(addrLo);
     if (maxOpsPerInst === 1) {
       address += minInst * operationAdvance;
     } else {
@@ -395,7 +459,7 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
       address += minInst * (t / maxOpsB);
       opIndex = Number(t % maxOpsB);
     }
-    if (address > MASK64) address &= MASK64;
+    setAddress(address & MASK64);
   };
   const needLineRange = (at: number): void => {
     if (lineRange === 0) c.fail(at, 'special opcode or DW_LNS_const_add_pc with line_range 0');
@@ -409,7 +473,7 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
       // Special opcode.
       needLineRange(opPos);
       const adjusted = opcode - opcodeBase;
-      advance(BigInt(Math.floor(adjusted / lineRange)));
+      advance(Math.floor(adjusted / lineRange));
       lineNo = (lineNo + lineBase + (adjusted % lineRange)) >>> 0;
       emit();
       basicBlock = false;
@@ -447,9 +511,9 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
             if (expectAddressSize !== null && size !== expectAddressSize) {
               warn(opPos, `DW_LNE_set_address operand of ${size} byte(s), address size is ${expectAddressSize}`);
             }
-            address = c.uN(size, 'DW_LNE_set_address operand');
+            setAddress(c.uN(size, 'DW_LNE_set_address operand'));
             opIndex = 0;
-            sectionIndex = targets?.get(operandPos)?.sectionIndex ?? null;
+            sectionIndex = targets?.get(operandPos)?.sectionIndex ?? NO_SECTION;
             break;
           }
           case C.DW_LNE_define_file:
@@ -477,9 +541,12 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
         prologueEnd = false;
         epilogueBegin = false;
         break;
-      case C.DW_LNS_advance_pc:
-        advance(c.ulebBig('DW_LNS_advance_pc operand'));
+      case C.DW_LNS_advance_pc: {
+        const operand = c.ulebBig('DW_LNS_advance_pc operand');
+        if (operand <= 0xffff_ffffn) advance(Number(operand));
+        else advanceBig(operand);
         break;
+      }
       case C.DW_LNS_advance_line:
         lineNo = (lineNo + c.sleb('DW_LNS_advance_line operand')) >>> 0;
         break;
@@ -497,10 +564,10 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
         break;
       case C.DW_LNS_const_add_pc:
         needLineRange(opPos);
-        advance(BigInt(Math.floor((255 - opcodeBase) / lineRange)));
+        advance(Math.floor((255 - opcodeBase) / lineRange));
         break;
       case C.DW_LNS_fixed_advance_pc:
-        address = (address + BigInt(c.u16('DW_LNS_fixed_advance_pc operand'))) & MASK64;
+        addToAddress(c.u16('DW_LNS_fixed_advance_pc operand'));
         opIndex = 0;
         break;
       case C.DW_LNS_set_prologue_end:
@@ -521,7 +588,6 @@ export function readLineProgram(ds: DwarfSections, line: DwarfSection, offset: n
     }
   }
   if (sequenceOpen) warn(header.offset, 'the last sequence of the line program is not terminated by DW_LNE_end_sequence');
-  return { header, rows };
 }
 
 /** The file entry a row's `file` register names (DWARF 5: 0-based; DWARF 2-4: 1-based), or undefined. */

@@ -85,11 +85,19 @@ export class DwarfSections {
    * relocation named, else the first section named `name`.
    */
   refSection(ref: { readonly sectionIndex: number | null } | null, name: string): DwarfSection | null {
+    const index = this.refSectionIndex(ref, name);
+    return index === null ? null : this.byIndex(index);
+  }
+
+  /** The index of the section refSection returns, without loading it. */
+  refSectionIndex(ref: { readonly sectionIndex: number | null } | null, name: string): number | null {
     if (ref !== null && ref.sectionIndex !== null) {
       const s = this.elf.sections[ref.sectionIndex];
-      if (s !== undefined && s.type !== SHT_NOBITS && s.index !== 0) return this.byIndex(s.index);
+      if (s !== undefined && s.type !== SHT_NOBITS && s.index !== 0) return s.index;
     }
-    return this.byName(name);
+    const z = name.startsWith('.debug_') ? `.zdebug_${name.slice('.debug_'.length)}` : null;
+    const s = this.elf.sections.find((x) => x.index !== 0 && (x.name === name || x.name === z) && x.type !== SHT_NOBITS);
+    return s === undefined ? null : s.index;
   }
 
   byIndex(index: number): DwarfSection {

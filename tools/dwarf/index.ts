@@ -13,23 +13,33 @@ export {
 } from './debug-info.js';
 export {
   lineFileEntry,
+  newRowsFor,
   readLineProgram,
   readLineProgramHeader,
+  readLineProgramRows,
+  runLineProgram,
   type LineEntryFormat,
   type LineFileEntry,
   type LineProgram,
   type LineProgramHeader,
   type LineProgramOptions,
+  type LineProgramRowsOptions,
   type LineRow,
+  type LineRowSink,
 } from './debug-line.js';
+export { LineRows, NO_SECTION, ROW_BASIC_BLOCK, ROW_END_SEQUENCE, ROW_EPILOGUE_BEGIN, ROW_IS_STMT, ROW_PROLOGUE_END } from './line-rows.js';
 export {
   SectionAddressMap,
   directoryOf,
   fileNamePath,
+  fileNamesOf,
   readLineTables,
+  readLineUnits,
   sectionIndexForAddress,
   type LineFileName,
   type LineTables,
   type LineUnit,
+  type LineUnitInfo,
+  type LineUnitSink,
   type ReadLineTablesOptions,
 } from './line-tables.js';
