@@ -13,28 +13,14 @@
  *     `.text`'s size, as the generator's `[start, end)` filter), or more than 4 GiB from the base;
  *  4. the surviving row's name is relativised (relative-path.ts), numbered on first sight
  *     (error at 65535 files), and the entry (offset, file id, line) kept;
- *  5. finally the generator's sort and de-duplication (model/line-table.ts).
+ *  5. finally the generator's sort and de-duplication (model/line-table.ts, entry-columns.ts).
  */
-import { MAX_FILES, normaliseEntries } from '../model/line-table.js';
-import type { Entry, LineTable } from '../model/line-table.js';
+import type { LineFileName, LineUnitInfo, LineUnitSink } from '../dwarf/index.js';
+import { NO_SECTION, ROW_END_SEQUENCE } from '../dwarf/line-rows.js';
+import { MAX_FILES } from '../model/line-table.js';
+import type { LineTable } from '../model/line-table.js';
+import { EntryColumns } from './entry-columns.js';
 import { relativise } from './relative-path.js';
-
-export interface SourceRow {
-  readonly address: bigint;
-  readonly line: number;
-  readonly endSequence: boolean;
-  /** section the row's address relocation points into (null: not relocated / unknown) */
-  readonly sectionIndex: number | null;
-  /** the row's DWARF file index */
-  readonly file: number;
-}
-
-export interface SourceUnit {
-  readonly compDir: string | null;
-  readonly rows: readonly SourceRow[];
-  /** the path libdw's dwarf_linesrc composes for a file index; null when the index is invalid */
-  pathOf(file: number): string | null;
-}
 
 export type Selection =
   /** module: keep rows of the `.text` section (by index), offsets from its start */
@@ -59,65 +45,187 @@ export class TooManyFilesError extends Error {
   }
 }
 
-const before = (a: SourceRow, b: SourceRow): number =>
-  a.address < b.address ? -1 : a.address > b.address ? 1 : Number(b.endSequence) - Number(a.endSequence);
+const TWO_32 = 4294967296;
+const U32_MAX = 0xffff_ffff;
+
+/** Why a row with a line is not kept (or that it is), before its file name is known. */
+type Verdict = 0 | 1 | 2 | 3;
+const KEPT = 0;
+const OTHER_SECTION = 1;
+const BELOW_BASE = 2;
+const BEYOND_4GIB = 3;
 
 /**
- * libdw's row order inside one unit: by address, end-of-sequence rows first at equal addresses,
- * otherwise stable (Array.prototype.sort is stable). Units are usually sorted already, so that
- * case is detected in one pass and costs no copy.
+ * The generator's rules, fed by readLineUnits (dwarf/line-tables.ts) one unit and one row at a
+ * time; finish() gives the table. Rows are not stored: a row that passes the per-row rules (3.
+ * above) is added to the entry columns at once with its DWARF file index, and at the end of its
+ * unit the unit's rows are walked in libdw's order to number the files (4.), then their file
+ * indices are replaced by the file ids.
+ *
+ * Only the kept rows need libdw's order: sorting a unit and then dropping rows keeps the same
+ * relative order of the kept rows as dropping them first and then sorting (the sort is stable and
+ * keyed by address), and kept rows all lie in one range measured from one base, where address
+ * order is offset order.
+ *
+ * The file name of a row is known only at the end of its unit, because DW_LNE_define_file may add
+ * the entry later in the program. Rows that fail a per-row rule while their file index is not (yet)
+ * valid are counted at the end of the unit, as noFile when the index is still invalid then.
  */
-export function libdwOrder(rows: readonly SourceRow[]): readonly SourceRow[] {
-  let sorted = true;
-  for (let i = 1; i < rows.length && sorted; i++) sorted = before(rows[i - 1]!, rows[i]!) <= 0;
-  return sorted ? rows : [...rows].sort(before);
-}
+export class EntryCollector implements LineUnitSink {
+  readonly stats: CollectStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, belowBase: 0, beyond4GiB: 0, kept: 0 };
+  private readonly files: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly entries = new EntryColumns();
+  // The selection, with the base address in u32 halves (rows' addresses come that way).
+  private readonly module: boolean;
+  private readonly textIndex: number;
+  private readonly textSize: number;
+  private readonly baseHi: number;
+  private readonly baseLo: number;
+  // The current unit: where its rows start in `entries`, each kept row's end_sequence flag (for
+  // the order), its file list (which grows) and rows whose file index was not valid when read.
+  private unitStart = 0;
+  private endSeq = new Uint8Array(1024);
+  private unitFiles: { readonly length: number } = [];
+  private fileIndexBase = 0;
+  private deferred: { file: number; verdict: Verdict }[] = [];
 
-export function collectEntries(units: readonly SourceUnit[], sel: Selection): { table: LineTable; stats: CollectStats } {
-  const stats: CollectStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, belowBase: 0, beyond4GiB: 0, kept: 0 };
-  const files: string[] = [];
-  const ids = new Map<string, number>();
-  const rows: Entry[] = [];
-  for (const unit of units) {
-    // Names are relativised once per DWARF file index of the unit, not once per row.
-    const names = new Map<number, string | null>();
-    const nameOf = (file: number): string | null => {
-      let n = names.get(file);
-      if (n === undefined) {
-        const path = unit.pathOf(file);
-        n = path === null ? null : relativise(path, unit.compDir);
-        names.set(file, n);
-      }
-      return n;
-    };
-    for (const row of libdwOrder(unit.rows)) {
-      stats.rows++;
-      if (row.line === 0) { stats.lineZero++; continue; }
-      const name = nameOf(row.file);
-      if (name === null) { stats.noFile++; continue; }
-      let offset: bigint;
-      if (sel.mode === 'module') {
-        if (row.sectionIndex !== null ? row.sectionIndex !== sel.textIndex : row.address < sel.textAddr || row.address >= sel.textAddr + sel.textSize) {
-          stats.otherSection++;
-          continue;
-        }
-        offset = row.address - sel.textAddr;
-        if (offset < 0n || offset >= sel.textSize) { stats.otherSection++; continue; }
-      } else {
-        if (row.address < sel.textAddr) { stats.belowBase++; continue; }
-        offset = row.address - sel.textAddr;
-      }
-      if (offset > 0xffff_ffffn) { stats.beyond4GiB++; continue; }
-      let id = ids.get(name);
-      if (id === undefined) {
-        if (files.length >= MAX_FILES) throw new TooManyFilesError(files.length + 1);
-        id = files.length;
-        files.push(name);
-        ids.set(name, id);
-      }
-      rows.push({ offset: Number(offset), fileId: id, line: row.line });
-      stats.kept++;
-    }
+  constructor(readonly selection: Selection) {
+    this.module = selection.mode === 'module';
+    this.textIndex = selection.mode === 'module' ? selection.textIndex : NO_SECTION;
+    this.textSize = selection.mode === 'module' ? Number(selection.textSize) : 0;
+    this.baseHi = Number((selection.textAddr >> 32n) & 0xffff_ffffn);
+    this.baseLo = Number(selection.textAddr & 0xffff_ffffn);
   }
-  return { table: { files, entries: normaliseEntries(rows) }, stats };
+
+  beginUnit(unit: LineUnitInfo): void {
+    this.unitStart = this.entries.length;
+    this.unitFiles = unit.header.files;
+    this.fileIndexBase = unit.header.fileIndexBase;
+    this.deferred = [];
+  }
+
+  row(addrHi: number, addrLo: number, file: number, line: number, flags: number, sectionIndex: number): void {
+    const stats = this.stats;
+    stats.rows++;
+    if (line === 0) {
+      stats.lineZero++;
+      return;
+    }
+    // The offset from the base, in a double: exact when below 2^53 in magnitude, and otherwise
+    // rounded once, which keeps its sign and keeps it above 2^32, all the rules below look at.
+    const offset = (addrHi - this.baseHi) * TWO_32 + (addrLo - this.baseLo);
+    let verdict: Verdict;
+    if (this.module) {
+      const inText = sectionIndex !== NO_SECTION ? sectionIndex === this.textIndex : offset >= 0 && offset < this.textSize;
+      verdict = !inText || offset < 0 || offset >= this.textSize ? OTHER_SECTION : offset > U32_MAX ? BEYOND_4GIB : KEPT;
+    } else {
+      verdict = offset < 0 ? BELOW_BASE : offset > U32_MAX ? BEYOND_4GIB : KEPT;
+    }
+    if (verdict === KEPT) {
+      const k = this.entries.length - this.unitStart;
+      if (k === this.endSeq.length) {
+        const grown = new Uint8Array(2 * k);
+        grown.set(this.endSeq);
+        this.endSeq = grown;
+      }
+      this.endSeq[k] = flags & ROW_END_SEQUENCE;
+      // An index above 2^32 - 1 names no file either way (see dwarf/line-rows.ts).
+      this.entries.push(offset, file > U32_MAX ? U32_MAX : file, line);
+      return;
+    }
+    const i = file - this.fileIndexBase;
+    if (i >= 0 && i < this.unitFiles.length) this.count(verdict);
+    else this.deferred.push({ file, verdict });
+  }
+
+  endUnit(unit: LineUnitInfo, fileNames: readonly LineFileName[]): void {
+    const stats = this.stats;
+    // Names are relativised once per DWARF file index of the unit, not once per row.
+    const nameOf = new Map<number, string>();
+    for (const f of fileNames) nameOf.set(f.index, relativise(f.path, unit.compDir));
+    for (const d of this.deferred) {
+      if (nameOf.has(d.file)) this.count(d.verdict);
+      else stats.noFile++;
+    }
+
+    // 4. Number the files in the order libdw would meet the kept rows.
+    const entries = this.entries;
+    const start = this.unitStart;
+    const n = this.entries.length - start;
+    const idOf = new Map<number, number>();
+    const number = (fileIndex: number): void => {
+      if (idOf.has(fileIndex)) return;
+      const name = nameOf.get(fileIndex);
+      if (name === undefined) {
+        idOf.set(fileIndex, -1);
+        return;
+      }
+      let id = this.ids.get(name);
+      if (id === undefined) {
+        if (this.files.length >= MAX_FILES) throw new TooManyFilesError(this.files.length + 1);
+        id = this.files.length;
+        this.files.push(name);
+        this.ids.set(name, id);
+      }
+      idOf.set(fileIndex, id);
+    };
+    const order = this.libdwOrder(n);
+    let lastFile = -1;
+    for (let k = 0; k < n; k++) {
+      const f = entries.fileAt(start + (order === null ? k : order[k]!));
+      if (f !== lastFile) number(f);
+      lastFile = f;
+    }
+
+    // Replace file indices by ids, dropping the rows without a file name.
+    let w = start;
+    lastFile = -1;
+    let lastId = -1;
+    for (let r = start; r < start + n; r++) {
+      const f = entries.fileAt(r);
+      if (f !== lastFile) {
+        lastFile = f;
+        lastId = idOf.get(f)!;
+      }
+      if (lastId < 0) {
+        stats.noFile++;
+        continue;
+      }
+      entries.set(w, entries.offsetAt(r), lastId, entries.lineAt(r));
+      w++;
+    }
+    stats.kept += w - start;
+    this.entries.truncate(w);
+    this.deferred = [];
+  }
+
+  /** 5. The table: the generator's sort and de-duplication of everything kept. */
+  finish(): { table: LineTable; stats: CollectStats } {
+    return { table: { files: this.files, entries: this.entries.toEntries() }, stats: this.stats };
+  }
+
+  private count(verdict: Verdict): void {
+    if (verdict === OTHER_SECTION) this.stats.otherSection++;
+    else if (verdict === BELOW_BASE) this.stats.belowBase++;
+    else this.stats.beyond4GiB++;
+  }
+
+  /**
+   * libdw's order of the current unit's kept rows (2.): by offset, an end-of-sequence row before
+   * an ordinary row at the same offset, otherwise in program order. Null when they are in that
+   * order already (the usual case, detected in one pass); else unit-relative row indices.
+   */
+  private libdwOrder(n: number): number[] | null {
+    const entries = this.entries;
+    const start = this.unitStart;
+    const endSeq = this.endSeq;
+    const before = (a: number, b: number): number => entries.offsetAt(start + a) - entries.offsetAt(start + b) || endSeq[b]! - endSeq[a]!;
+    let sorted = true;
+    for (let k = 1; k < n && sorted; k++) sorted = before(k - 1, k) <= 0;
+    if (sorted) return null;
+    const order = new Array<number>(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    return order.sort(before); // stable
+  }
 }

@@ -1,14 +1,16 @@
 /**
  * The line table of an ELF object, from its own DWARF: `.debug_line` rows (relocations applied
  * in ET_REL objects) fed through the kernel generator's rules (collect-entries.ts).
+ *
+ * The rows stream from the DWARF reader into the generator unit by unit and are not kept (see
+ * readLineUnits), so the memory needed is about that of the entries, not of the rows.
  */
 import type { ElfFile } from '../elf/elf-file.js';
-import { readLineTables } from '../dwarf/index.js';
-import type { LineUnit } from '../dwarf/index.js';
+import { readLineTables, readLineUnits } from '../dwarf/index.js';
 import { InputError } from '../errors.js';
 import type { LineTable } from '../model/line-table.js';
-import { collectEntries, TooManyFilesError } from './collect-entries.js';
-import type { CollectStats, Selection, SourceUnit } from './collect-entries.js';
+import { EntryCollector, TooManyFilesError } from './collect-entries.js';
+import type { CollectStats, Selection } from './collect-entries.js';
 
 export type GeneratorMode = 'module' | 'vmlinux';
 
@@ -26,14 +28,6 @@ export function defaultMode(elf: ElfFile): GeneratorMode {
   return elf.isRelocatable ? 'module' : 'vmlinux';
 }
 
-/** DWARF line units as generator input; the rows are used as they are (no copies). */
-export function sourceUnits(units: readonly LineUnit[]): SourceUnit[] {
-  return units.map((u) => {
-    const paths = new Map(u.fileNames.map((f) => [f.index, f.path]));
-    return { compDir: u.compDir, rows: u.rows, pathOf: (file: number) => paths.get(file) ?? null };
-  });
-}
-
 export function selection(elf: ElfFile, mode: GeneratorMode): Selection {
   if (mode === 'module') {
     const text = elf.sectionByName('.text');
@@ -47,33 +41,46 @@ export function selection(elf: ElfFile, mode: GeneratorMode): Selection {
 
 export function tableFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf)): DwarfTable {
   const sel = selection(elf, mode);
-  const { units, warnings } = readLineTables(elf, { sectionsByAddress: true });
-  if (units.length === 0) throw new InputError(elf.fileName, 0, 'no DWARF line tables (.debug_line): build with -g');
-  const source = sourceUnits(units);
+  const collector = new EntryCollector(sel);
+  let units = 0;
+  let warnings: string[];
   try {
-    const { table, stats } = collectEntries(source, sel);
-    let index: Map<number, string[]> | null = null;
-    const rowsAt = (offset: number): string[] => {
-      index ??= rowIndex(source, sel);
-      return index.get(offset) ?? [];
-    };
-    return { mode, table, stats, warnings, rowsAt };
+    ({ warnings } = readLineUnits(elf, { sectionsByAddress: true }, {
+      beginUnit(unit) {
+        units++;
+        collector.beginUnit(unit);
+      },
+      row: collector.row.bind(collector),
+      endUnit: collector.endUnit.bind(collector),
+    }));
   } catch (e) {
     if (e instanceof TooManyFilesError) throw new InputError(elf.fileName, null, e.message);
     throw e;
   }
+  if (units === 0) throw new InputError(elf.fileName, 0, 'no DWARF line tables (.debug_line): build with -g');
+  const { table, stats } = collector.finish();
+  let index: Map<number, string[]> | null = null;
+  const rowsAt = (offset: number): string[] => {
+    index ??= rowIndex(elf, sel);
+    return index.get(offset) ?? [];
+  };
+  return { mode, table, stats, warnings, rowsAt };
 }
 
-/** Rows by table offset, for explaining differences (at most 6 per offset). */
-function rowIndex(units: readonly SourceUnit[], sel: Selection): Map<number, string[]> {
+/**
+ * Rows by table offset, for explaining differences (at most 6 per offset). Only asked for when a
+ * table differs from its DWARF, so it reads the DWARF again, as row objects.
+ */
+function rowIndex(elf: ElfFile, sel: Selection): Map<number, string[]> {
   const out = new Map<number, string[]>();
-  for (const u of units) {
+  for (const u of readLineTables(elf, { sectionsByAddress: true }).units) {
+    const paths = new Map(u.fileNames.map((f) => [f.index, f.path]));
     for (const r of u.rows) {
       if (sel.mode === 'module' && r.sectionIndex !== null && r.sectionIndex !== sel.textIndex) continue;
       const off = r.address - sel.textAddr;
       if (off < 0n || off > 0xffff_ffffn) continue;
       const list = out.get(Number(off)) ?? [];
-      if (list.length < 6) list.push(`${u.pathOf(r.file) ?? '?'}:${r.line}${r.endSequence ? ' (end of sequence)' : ''}`);
+      if (list.length < 6) list.push(`${paths.get(r.file) ?? '?'}:${r.line}${r.endSequence ? ' (end of sequence)' : ''}`);
       out.set(Number(off), list);
     }
   }

@@ -1,0 +1,119 @@
+/**
+ * The generator's raw entries (offset, file id, line), stored column by column, and the
+ * generator's sort and de-duplication of them.
+ *
+ * Why columns: a module or vmlinux yields one raw entry per kept DWARF row (millions for a
+ * kernel), and about half of them survive de-duplication. Keeping the raw ones as 12 bytes each in
+ * typed arrays, and making Entry objects only for the survivors, is what keeps encoding from DWARF
+ * within a few times the object's size.
+ *
+ * toEntries() applies exactly the rules of normaliseEntries (model/line-table.ts), which stays the
+ * definition: sort by (offset, file id, line), then drop a row whose offset equals the last kept
+ * one's, or whose (file id, line) equals the last kept one's. Rows with line 0 are never added.
+ */
+import type { Entry } from '../model/line-table.js';
+
+/** Rows per chunk: 2^16 rows of 12 bytes, 768 KiB. */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+interface Chunk {
+  readonly offset: Uint32Array;
+  readonly file: Uint32Array;
+  readonly line: Uint32Array;
+}
+
+/**
+ * Rows in fixed-size chunks rather than one array that doubles: growing never copies, leaves no
+ * garbage behind and wastes less than one chunk, so the peak is the rows themselves.
+ */
+export class EntryColumns {
+  length = 0;
+  private readonly chunks: Chunk[] = [];
+
+  push(offset: number, file: number, line: number): void {
+    const i = this.length;
+    const j = i & MASK;
+    if (j === 0 && i >>> CHUNK_BITS === this.chunks.length) {
+      this.chunks.push({ offset: new Uint32Array(CHUNK), file: new Uint32Array(CHUNK), line: new Uint32Array(CHUNK) });
+    }
+    const c = this.chunks[i >>> CHUNK_BITS]!;
+    c.offset[j] = offset;
+    c.file[j] = file;
+    c.line[j] = line;
+    this.length = i + 1;
+  }
+
+  offsetAt(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]!.offset[i & MASK]!;
+  }
+
+  /** File id; while a unit is being collected, its rows hold DWARF file indices here (collect-entries.ts). */
+  fileAt(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]!.file[i & MASK]!;
+  }
+
+  lineAt(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]!.line[i & MASK]!;
+  }
+
+  /** Overwrite row `i` (< length). */
+  set(i: number, offset: number, file: number, line: number): void {
+    const c = this.chunks[i >>> CHUNK_BITS]!;
+    const j = i & MASK;
+    c.offset[j] = offset;
+    c.file[j] = file;
+    c.line[j] = line;
+  }
+
+  /** Drop the rows from `length` on (and the chunks they leave empty). */
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+    this.chunks.length = Math.min(this.chunks.length, (this.length + MASK) >>> CHUNK_BITS);
+  }
+
+  /** The generator's sorted, de-duplicated entries (see the module comment). */
+  toEntries(): Entry[] {
+    const n = this.length;
+    // Rows collected unit by unit are mostly in order already (each unit is walked in address
+    // order, and units usually follow each other in .text); then no sort is needed. Otherwise
+    // sort an index array: Array.prototype.sort is a merge sort that takes the sorted runs as
+    // they are.
+    const compare = (a: number, b: number): number => this.offsetAt(a) - this.offsetAt(b) || this.fileAt(a) - this.fileAt(b) || this.lineAt(a) - this.lineAt(b);
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = compare(i - 1, i) <= 0;
+    let order: number[] | null = null;
+    if (!sorted) {
+      order = new Array<number>(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort(compare);
+    }
+    // Two walks: count the survivors, then make exactly that many Entry objects (an array grown
+    // by push would leave copies of itself behind).
+    const walk = (keep: (offset: number, file: number, line: number) => void): void => {
+      let lastOffset = -1;
+      let lastFile = -1;
+      let lastLine = -1;
+      for (let k = 0; k < n; k++) {
+        const i = order === null ? k : order[k]!;
+        const o = this.offsetAt(i);
+        const f = this.fileAt(i);
+        const l = this.lineAt(i);
+        if (o === lastOffset || (f === lastFile && l === lastLine)) continue;
+        keep(o, f, l);
+        lastOffset = o;
+        lastFile = f;
+        lastLine = l;
+      }
+    };
+    let count = 0;
+    walk(() => count++);
+    const out = new Array<Entry>(count);
+    let w = 0;
+    walk((offset, fileId, line) => {
+      out[w++] = { offset, fileId, line };
+    });
+    return out;
+  }
+}
