@@ -10,7 +10,13 @@ import type { Endian } from '../format/endian.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { layoutById } from '../revisions/registry.js';
 import type { Command } from './command.js';
-import { embedInto } from './embed-command.js';
+import { embedBlobsInto, embedInto } from './embed-command.js';
+import { moduleSectionTables } from '../generator/section-tables.js';
+import type { SectionedRevision } from '../generator/section-tables.js';
+import { moduleBlobsAsm } from '../generator/section-asm.js';
+import { encodeModuleBlobs } from '../generator/module-blobs.js';
+import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
+import type { CommandIo } from './command.js';
 import { endianOption, layoutOption, parseCommandArgs, str } from './options.js';
 
 interface Source {
@@ -41,11 +47,62 @@ function loadSource(path: string, forced: GeneratorMode | undefined): Source {
   }
 }
 
+/**
+ * v5/v7 from a module's DWARF: the per-section tables of both blobs. `-o` takes the persistent
+ * blob (`.mod_lineinfo`), `--init-out` the init blob (`.init.mod_lineinfo`); `--asm` writes one
+ * assembly file with both; `--embed` a copy of the module with both blobs and their relocations.
+ */
+function encodeSectioned(input: string, revision: SectionedRevision, values: Record<string, unknown>, output: string, io: CommandIo): number {
+  const bytes = readInputFile(input);
+  let elf;
+  try {
+    elf = parseElf(bytes, input);
+    const t = moduleSectionTables(elf, revision);
+    if (values.verbose) {
+      const s = t.stats;
+      const tables = [...t.persistent.sections, ...t.init.sections].map((c) => `${c.name} ${c.entries.length}`).join(', ') || 'none';
+      io.err(`lineinfo: ${input}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside covered sections, ${s.pastEnd} at or past a section end, ${s.noFile} without a file), entries per section: ${tables}; ${t.files.length} files\n`);
+      for (const w of t.warnings) io.err(`lineinfo: ${w}\n`);
+    }
+    const endian = endianOption(str(values.endian as string | undefined)) ?? elf.endian;
+    const initOut = str(values['init-out'] as string | undefined);
+    if (values.asm) {
+      if (initOut) throw new UsageError('--asm writes both blobs into one assembly file; --init-out does not apply');
+      const text = moduleBlobsAsm(t, { class: elf.class, endian });
+      if (output === '-') io.out(text);
+      else writeFileAtomic(output, text);
+      return EXIT.OK;
+    }
+    const blobs = encodeModuleBlobs(t, endian);
+    if (values.embed) {
+      if (initOut) throw new UsageError('--embed puts both blobs into OUT.ko; --init-out does not apply');
+      if (output === '-') throw new UsageError('--embed needs -o OUT.ko');
+      embedBlobsInto(input, blobs.embed, output, true);
+      return EXIT.OK;
+    }
+    if (output === '-') {
+      if (io.stdoutIsTty) throw new UsageError('refusing to write binary section bytes to a terminal; use -o FILE');
+      io.out(blobs.persistent.bytes);
+    } else {
+      writeFileAtomic(output, blobs.persistent.bytes);
+    }
+    // An init blob without tables is an empty root: num_sections 0.
+    if (initOut) writeFileAtomic(initOut, blobs.init?.bytes ?? new Uint8Array(8));
+    else if (blobs.init) io.err(`lineinfo: warning: ${input}: .init.text has ${t.init.sections[0]!.entries.length} entries; its blob (.init.mod_lineinfo) is not written without --init-out FILE\n`);
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof ElfFormatError) throw new InputError(input, e.offset, e.detail);
+    throw e;
+  }
+}
+
 export const encodeCommand: Command = {
   name: 'encode',
   summary: 'encode a line table (JSON, or an ELF object\'s DWARF) into section bytes or assembly',
   usage: `Usage: lineinfo encode INPUT [--revision R] [--endian le|be] (-o OUT | --asm [-o OUT])
                        [--module | --vmlinux] [--embed -o OUT.ko] [--verbose]
+       lineinfo encode MODULE.ko --revision v5|v6|v7 (-o OUT [--init-out INIT] | --asm [-o OUT]
+                       | --embed -o OUT.ko) [--verbose]
 
 INPUT is either a JSON line table (schemas/encoder-input.schema.json: files[] and entries[] of
 {offset, file, line}) or an ELF object with DWARF (-g): a module (.ko, .o; rows of .text, by
@@ -56,17 +113,31 @@ numbered in first-use order, entries sorted by offset, file, line and de-duplica
 emits: the .mod_lineinfo section bytes for module layouts, the table image (the bytes from
 lineinfo_num_entries on) for vmlinux layouts, or with --asm the assembly text.
 
+The sectioned layouts v5 (= v6) and v7 give a module two blobs, one table per covered section:
+.mod_lineinfo (.text, .exit.text, and from v7 .noinstr.text) and .init.mod_lineinfo
+(.init.text). From a module's DWARF, rows are attributed to these sections by their address
+relocations, one file list serves every table, and each descriptor's anchor is 0, for the
+relocation that embedding adds against the section's symbol. -o writes .mod_lineinfo,
+--init-out the init blob; --asm writes both as the generator does (.quad <section> anchors on
+64-bit targets, .long <section>, 0 in target byte order on 32-bit ones), with each table's label
+after its .balign 4 (the v5-v7 generator puts it before, W23); --embed adds both blobs with
+their relocation sections. A JSON INPUT gives one .text table anchored at 0xffffffffc0000000.
+
 Options:
-  --revision R   layout: v1-flat, v1 (default for modules), vmlinux-v1-flat, vmlinux-v1
-                 (default for vmlinux); overrides the JSON's
+  --revision R   layout: v1-flat, v1 (default for modules), v2, v5 (= v6), v7, vmlinux-v1-flat,
+                 vmlinux-v1 (default for vmlinux), vmlinux-v2; overrides the JSON's
   --endian E     byte order le or be; default: the ELF's, else the JSON's, else le
   -o, --output F output file, written atomically (temporary file + rename); - for stdout
   --asm          write the assembly text instead of bytes
   --module       ELF input: module mode, .text rows with offsets from .text (default for
                  relocatable objects)
   --vmlinux      ELF input: vmlinux mode, offsets from _text (default for linked files)
+  --init-out F   v5/v7 from a module: write the init blob (.init.mod_lineinfo) to F (an
+                 empty root, num_sections 0, when .init.text has no entries)
   --embed        module ELF input: write a copy of INPUT with the section added as
-                 .mod_lineinfo (SHF_ALLOC, 4-byte aligned) to OUT (-o); replaces an existing one
+                 .mod_lineinfo (SHF_ALLOC, 4-byte aligned) to OUT (-o); replaces an existing one.
+                 v5/v7: .mod_lineinfo and .init.mod_lineinfo (SHF_ALLOC, 8-byte aligned) with
+                 .rela.* (.rel.* on REL targets) relocating each anchor
   -v, --verbose  report row and entry counts on stderr
   -h, --help     show this help
 
@@ -80,6 +151,7 @@ Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
       module: { type: 'boolean' },
       vmlinux: { type: 'boolean' },
       embed: { type: 'boolean' },
+      'init-out': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
     });
     if (values.help) return io.help(this.usage);
@@ -89,6 +161,12 @@ Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
     if (values.module && values.vmlinux) throw new UsageError('give either --module or --vmlinux');
     if (values.embed && values.asm) throw new UsageError('--embed writes a module; it does not go with --asm');
     const input = positionals[0]!;
+    const forcedLayout = layoutOption(str(values.revision));
+    if (forcedLayout && LAYOUT_TRAITS[forcedLayout].locate === 'sectioned' && isElf(readInputFile(input))) {
+      if (values.vmlinux) throw new UsageError(`--revision ${forcedLayout} is a module layout; it does not go with --vmlinux`);
+      return encodeSectioned(input, forcedLayout as SectionedRevision, values, output, io);
+    }
+    if (str(values['init-out'])) throw new UsageError('--init-out applies to v5/v6/v7 encoding of a module ELF');
     const source = loadSource(input, values.module ? 'module' : values.vmlinux ? 'vmlinux' : undefined);
     if (values.verbose && source.note) io.err(`lineinfo: ${source.note}\n`);
     const layout = layoutById(layoutOption(str(values.revision)) ?? source.revision ?? (source.container === 'vmlinux' ? 'vmlinux-v1' : 'v1'));
