@@ -36,7 +36,7 @@ const STT_FUNC = 2;
 const STT_NOTYPE = 0;
 
 /** Candidate code symbols with that name; with a size given, the one of that size. */
-function pickSymbol(elf: ElfFile, ref: SymbolRef, file: string): ElfSymbol {
+export function pickSymbol(elf: ElfFile, ref: SymbolRef, file: string): ElfSymbol {
   const all = elf.symbols().filter((s) => s.name === ref.symbol && s.shndx !== 0 && (s.type === STT_FUNC || s.type === STT_NOTYPE) && elf.symbolSection(s));
   if (all.length === 0) throw new InputError(file, null, `no function symbol named ${ref.symbol}`);
   const sized = ref.size === null ? all : all.filter((s) => Number(s.size) === ref.size);

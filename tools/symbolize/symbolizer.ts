@@ -14,7 +14,9 @@ import type { ElfFile } from '../elf/elf-file.js';
 import { MODULE_SECTION } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import type { ResolvedTable } from '../input/resolve-layout.js';
-import { resolveSymbolRef } from '../lookup/symbol-query.js';
+import { pickSymbol, resolveSymbolRef } from '../lookup/symbol-query.js';
+import { isSectionedModule, lookupAddress, openSectionedModule, symbolQuery } from '../lookup/module-lookup.js';
+import type { SectionedModule } from '../lookup/module-lookup.js';
 import { alreadyAnnotated, findModuleFrames } from './frame-pattern.js';
 import { moduleKey } from './module-index.js';
 
@@ -22,6 +24,8 @@ interface LoadedModule {
   readonly elf: ElfFile;
   readonly bytes: Uint8Array;
   readonly table: ResolvedTable;
+  /** v5/v7 modules: loaded, blobs relocated (lookups by run-time address) */
+  readonly sectioned?: SectionedModule;
 }
 
 export interface SymbolizeStats {
@@ -54,7 +58,10 @@ export class Symbolizer {
         const elf = parseElf(bytes, path);
         const section = elf.sectionByName(MODULE_SECTION);
         if (!section || section.fileRange === null) result = `${path} has no ${MODULE_SECTION} section`;
-        else {
+        else if (isSectionedModule(elf)) {
+          const sectioned = openSectionedModule(elf);
+          result = { elf, bytes: section.data(), table: { layout: sectioned.layout, endian: sectioned.endian, model: sectioned.blobs[0]!.model, detected: true, alsoFits: [] }, sectioned };
+        } else {
           const table = resolveLayout(
             { file: path, container: 'module', bytes: section.data(), fileOffset: section.offset, source: 'elf', sectionName: MODULE_SECTION, endian: elf.endian },
             {},
@@ -95,6 +102,7 @@ export class Symbolizer {
       this.stats.unresolved.set(module, m);
       return null;
     }
+    if (m.sectioned) return this.sectionedAnnotation(m.sectioned, module, symbol, offset, size, returnAddress);
     let r;
     try {
       r = resolveSymbolRef(m.elf, { symbol, offset, size }, 'module', module);
@@ -105,6 +113,25 @@ export class Symbolizer {
     if ('uncovered' in r) return null;
     const q = returnAddress && offset > 0 ? { offset: r.offset - 1, symbolStart: r.symbolStart - 1 } : { offset: r.offset, symbolStart: r.symbolStart };
     const a = m.table.layout.lookupKernel(m.bytes, m.table.endian, q);
+    return a.kind === 'hit' ? ` (${a.file}:${a.line})` : null;
+  }
+
+  /**
+   * v5/v7: the frame's run-time address in the loaded module (address - 1 for a return address);
+   * v7's bound uses the symbol's true start (computed before the offset is taken off).
+   */
+  private sectionedAnnotation(m: SectionedModule, module: string, symbol: string, offset: number, size: number, returnAddress: boolean): string | null {
+    let q;
+    try {
+      const sym = pickSymbol(m.elf, { symbol, offset, size }, module);
+      q = symbolQuery(m, sym, offset);
+    } catch (e) {
+      if (e instanceof InputError) return null;
+      throw e;
+    }
+    if (q === null) return null;
+    const address = returnAddress && offset > 0 ? q.address - 1n : q.address;
+    const a = lookupAddress(m, { address, ...(q.symbolAddress === undefined ? {} : { symbolAddress: q.symbolAddress }) }, 'kernel').answer;
     return a.kind === 'hit' ? ` (${a.file}:${a.line})` : null;
   }
 }
