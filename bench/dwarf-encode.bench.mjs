@@ -1,40 +1,61 @@
-// Benchmark (not a test): encode from DWARF. Builds an object with >= 100k line rows (gcc -g),
-// then times reading .debug_line (relocations applied) + the generator's rules + encoding, in a
-// child process so its peak RSS can be reported. Targets (issue #3): >= 1M rows/s and peak RSS
-// < 10x the object's size. When the libdw oracle (test/oracle/libdw_lineinfo.c) and libdw-dev are
-// present, the same work through libdw is timed as the C reference.
+// Benchmark (not a test): encode from DWARF. Builds an object with about a million line rows
+// (gcc -g -O0, 8000 functions of 64 statements; issue #3 asks for at least 100k), then times
+// reading .debug_line (relocations applied) + the generator's rules + encoding (module v1).
+// Targets (issue #3): >= 1M rows/s and peak RSS < 10x the object's size.
+//
+// Each measurement runs in a child process of its own, so that its peak RSS (maxRSS) is its own:
+//  - peak: one encode in a fresh process: the peak RSS that is compared with the target;
+//  - time: five encodes in one process, the best time; its peak RSS is reported too
+//    (peakRssRepeatedMiB): it is higher, because garbage of earlier runs is still around when
+//    later runs allocate.
+// Both include what Node itself takes before reading anything (nodeBaselineMiB, measured in the
+// child after its imports) and the object's bytes; rssGrowthToObject is the growth above that
+// baseline. With an object of 2.6 MB (the first version of this benchmark) Node's baseline alone
+// was 20x the object, so the object was made larger: the ratio then says something about the work.
+//
+// The child reads the file with readFileSync, which already gives a Uint8Array (the CLI copies it
+// into a second one; that copy is not part of encoding and is left out here).
+//
+// When the libdw oracle (test/oracle/libdw_lineinfo.c) and libdw-dev are present, the same work
+// through libdw is timed as the C reference.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
+const FUNCTIONS = 8000;
+const STATEMENTS = 64;
 
 function buildObject(outDir) {
   const src = join(outDir, 'many-lines.c');
+  const obj = join(outDir, 'many-lines.o');
   const parts = [];
-  for (let f = 0; f < 1600; f++) {
+  for (let f = 0; f < FUNCTIONS; f++) {
     parts.push(`int fn${f}(int a) {`);
-    for (let s = 0; s < 64; s++) parts.push(`  a = a * ${s + 3} + ${f};`);
+    for (let s = 0; s < STATEMENTS; s++) parts.push(`  a = a * ${s + 3} + ${f};`);
     parts.push('  return a;', '}');
   }
-  writeFileSync(src, parts.join('\n') + '\n');
-  const obj = join(outDir, 'many-lines.o');
+  const text = parts.join('\n') + '\n';
+  // gcc takes a while on this source: reuse the object when the source is the same.
+  if (existsSync(obj) && existsSync(src) && readFileSync(src, 'utf8') === text) return obj;
+  writeFileSync(src, text);
   execFileSync('gcc', ['-g', '-O0', '-c', src, '-o', obj]);
   return obj;
 }
 
 const CHILD = `
 import { readFileSync } from 'node:fs';
-const { parseElf } = await import(process.argv[2] + '/dist/tools/elf/elf-file.js');
-const { tableFromDwarf } = await import(process.argv[2] + '/dist/tools/generator/dwarf-entries.js');
-const { moduleV1 } = await import(process.argv[2] + '/dist/tools/revisions/module-v1.js');
-const bytes = new Uint8Array(readFileSync(process.argv[3]));
+const [repo, file, runs] = process.argv.slice(2);
+const { parseElf } = await import(repo + '/dist/tools/elf/elf-file.js');
+const { tableFromDwarf } = await import(repo + '/dist/tools/generator/dwarf-entries.js');
+const { moduleV1 } = await import(repo + '/dist/tools/revisions/module-v1.js');
 const baseKiB = process.memoryUsage().rss / 1024;
+const bytes = readFileSync(file);
 let best = Infinity, rows = 0, entries = 0;
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < Number(runs); i++) {
   const t = process.hrtime.bigint();
-  const d = tableFromDwarf(parseElf(bytes, process.argv[3]), 'module');
+  const d = tableFromDwarf(parseElf(bytes, file), 'module');
   moduleV1.encode(d.table, 'le');
   best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
   rows = d.stats.rows; entries = d.table.entries.length;
@@ -42,14 +63,19 @@ for (let i = 0; i < 5; i++) {
 console.log(JSON.stringify({ ms: best, rows, entries, maxRssKiB: process.resourceUsage().maxRSS, baseKiB }));
 `;
 
+function child(outDir, obj, runs) {
+  const script = join(outDir, 'dwarf-child.mjs');
+  writeFileSync(script, CHILD);
+  const r = spawnSync(process.execPath, [script, REPO, obj, String(runs)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dwarf bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 export function run({ outDir }) {
   const obj = buildObject(outDir);
   const objectBytes = statSync(obj).size;
-  const child = join(outDir, 'dwarf-child.mjs');
-  writeFileSync(child, CHILD);
-  const r = spawnSync(process.execPath, [child, REPO, obj], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`dwarf bench child failed: ${r.stderr}`);
-  const m = JSON.parse(r.stdout);
+  const peak = child(outDir, obj, 1);
+  const timed = child(outDir, obj, 5);
   let cMs = null;
   const oracle = join(REPO, 'test/oracle/libdw_lineinfo.c');
   if (existsSync(oracle)) {
@@ -63,23 +89,26 @@ export function run({ outDir }) {
       console.error(`dwarf bench: libdw reference unavailable (${e.message.split('\n')[0]})`);
     }
   }
-  const rowsPerSec = Math.round(m.rows / (m.ms / 1e3));
-  const rssRatio = +((m.maxRssKiB * 1024) / objectBytes).toFixed(1);
-  // Node itself needs ~40 MiB before reading anything; the growth above that is what the work costs.
-  const growthRatio = +(((m.maxRssKiB - m.baseKiB) * 1024) / objectBytes).toFixed(1);
+  const rowsPerSec = Math.round(timed.rows / (timed.ms / 1e3));
+  const ratio = (kib) => +((kib * 1024) / objectBytes).toFixed(1);
+  const rssRatio = ratio(peak.maxRssKiB);
   return {
     name: 'encode-from-dwarf',
     objectBytes,
-    rows: m.rows,
-    entries: m.entries,
-    ms: +m.ms.toFixed(2),
+    rows: timed.rows,
+    entries: timed.entries,
+    ms: +timed.ms.toFixed(2),
     rowsPerSec,
-    peakRssMiB: +(m.maxRssKiB / 1024).toFixed(1),
+    peakRssKiB: peak.maxRssKiB,
+    peakRssMiB: +(peak.maxRssKiB / 1024).toFixed(1),
     peakRssToObject: rssRatio,
-    nodeBaselineMiB: +(m.baseKiB / 1024).toFixed(1),
-    rssGrowthToObject: growthRatio,
+    nodeBaselineMiB: +(peak.baseKiB / 1024).toFixed(1),
+    // Node needs ~50 MiB before reading anything; the growth above that is what the work costs.
+    rssGrowthToObject: ratio(peak.maxRssKiB - peak.baseKiB),
+    peakRssRepeatedMiB: +(timed.maxRssKiB / 1024).toFixed(1),
+    peakRssRepeatedToObject: ratio(timed.maxRssKiB),
     libdwReferenceMs: cMs === null ? null : +cMs.toFixed(2),
-    ratioToLibdw: cMs ? +(m.ms / cMs).toFixed(2) : null,
+    ratioToLibdw: cMs ? +(timed.ms / cMs).toFixed(2) : null,
     target: { rowsPerSec: 1_000_000, peakRssToObject: 10 },
     met: rowsPerSec >= 1_000_000 && rssRatio < 10,
   };
