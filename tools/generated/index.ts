@@ -4,6 +4,8 @@
 import KaitaiStreamCjs from 'kaitai-struct/KaitaiStream.js';
 import ModLineinfoV1Cjs from './ModLineinfoV1.cjs';
 import ModLineinfoV1FlatCjs from './ModLineinfoV1Flat.cjs';
+import ModLineinfoV5Cjs from './ModLineinfoV5.cjs';
+import ModLineinfoV7Cjs from './ModLineinfoV7.cjs';
 import VmlinuxLineinfoV1Cjs from './VmlinuxLineinfoV1.cjs';
 import VmlinuxLineinfoV1FlatCjs from './VmlinuxLineinfoV1Flat.cjs';
 
@@ -11,6 +13,10 @@ import VmlinuxLineinfoV1FlatCjs from './VmlinuxLineinfoV1Flat.cjs';
 export import ModLineinfoV1 = ModLineinfoV1Cjs.ModLineinfoV1;
 /** Parser for layout `v1-flat` (spec/revisions/mod_lineinfo_v1_flat.ksy). */
 export import ModLineinfoV1Flat = ModLineinfoV1FlatCjs.ModLineinfoV1Flat;
+/** Parser for layout `v5` (spec/revisions/mod_lineinfo_v5.ksy). */
+export import ModLineinfoV5 = ModLineinfoV5Cjs.ModLineinfoV5;
+/** Parser for layout `v7` (spec/revisions/mod_lineinfo_v7.ksy). */
+export import ModLineinfoV7 = ModLineinfoV7Cjs.ModLineinfoV7;
 /** Parser for layout `vmlinux-v1` (spec/revisions/vmlinux_lineinfo_v1.ksy). */
 export import VmlinuxLineinfoV1 = VmlinuxLineinfoV1Cjs.VmlinuxLineinfoV1;
 /** Parser for layout `vmlinux-v1-flat` (spec/revisions/vmlinux_lineinfo_v1_flat.ksy). */
@@ -28,6 +34,8 @@ export type KaitaiStream = import('kaitai-struct/KaitaiStream.js').default;
 export const KAITAI_PARSERS = {
   'v1': ModLineinfoV1,
   'v1-flat': ModLineinfoV1Flat,
+  'v5': ModLineinfoV5,
+  'v7': ModLineinfoV7,
   'vmlinux-v1': VmlinuxLineinfoV1,
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat,
 } as const;
@@ -35,12 +43,14 @@ export const KAITAI_PARSERS = {
 export type KaitaiLayoutId = keyof typeof KAITAI_PARSERS;
 
 /** Every layout id with a generated parser, sorted. */
-export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'vmlinux-v1', 'vmlinux-v1-flat'];
+export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'v5', 'v7', 'vmlinux-v1', 'vmlinux-v1-flat'];
 
 /** The parsed object of each layout. */
 export interface KaitaiParsedByLayout {
   'v1': ModLineinfoV1;
   'v1-flat': ModLineinfoV1Flat;
+  'v5': ModLineinfoV5;
+  'v7': ModLineinfoV7;
   'vmlinux-v1': VmlinuxLineinfoV1;
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat;
 }
