@@ -52,6 +52,8 @@ export const EXCLUDED_RULES: readonly ExcludedRule[] = [
   { rule: 'LI-ELF-002', reason: 'container-level: needs the size of the module\'s .text section from the ELF file; checked by lineinfo validate on ELF files' },
   { rule: 'LI-DWF-001', reason: 'container-level: needs the object\'s own DWARF to compare against; checked by lineinfo validate --dwarf' },
   { rule: 'LI-HDR-005', reason: 'size: a table breaking it needs at least 65536 file offsets (256 KiB) on top of its names, which would double the catalogue; v1/valid/max-files-65535-le covers the largest file count and ids that stay valid (SHOULD rule: breaking it leaves the table valid)' },
+  { rule: 'LI-SEC-006', reason: 'container-level: the anchors of a .ko are filled in by its ELF relocations (.rela.mod_lineinfo / .rel.mod_lineinfo), which are not part of the section bytes; checked by lineinfo validate on ELF files' },
+  { rule: 'LI-SEC-007', reason: 'container-level: needs the ELF class of the module around the blob; checked by lineinfo validate on ELF files' },
   { rule: 'LI-VML-001', reason: 'container-level: symbol positions come from the ELF symbol table; a raw table image (what decoders are given) has derived positions, which cannot break this rule' },
 ];
 

@@ -5,7 +5,7 @@ import { htmlReport } from '../validate/report-html.js';
 import { jsonReport } from '../validate/report-json.js';
 import { sarifReport } from '../validate/report-sarif.js';
 import { fileText, summarise, summaryText } from '../validate/report-text.js';
-import { validateFile } from '../validate/validate-file.js';
+import { validateFileReports } from '../validate/validate-file.js';
 import type { FileReport } from '../validate/validate-file.js';
 import { expandPaths } from '../validate/walk.js';
 import type { Command } from './command.js';
@@ -20,14 +20,16 @@ export const validateCommand: Command = {
 
 Checks the lineinfo table of each FILE (a .ko or other ELF object with .mod_lineinfo, an ELF
 file with the vmlinux lineinfo_* symbols, or with --raw a raw section / table image) against
-every rule of spec/FORMAT.md. DIRs are walked recursively for *.ko files (e.g. a whole
+every rule of spec/FORMAT.md. A module with sectioned blobs (v5 = v6, v7) gets a report for
+.mod_lineinfo and one for .init.mod_lineinfo, including their anchor relocations (LI-SEC-006);
+their bytes are the same in v5 and v7, so they are checked as v7 unless --revision says v5/v6. DIRs are walked recursively for *.ko files (e.g. a whole
 /lib/modules/VERSION). Each diagnostic names its rule (LI-...), severity, byte range in the
 section and in the file, and field, with a hex excerpt in text mode.
 
 Options:
   --raw                  read FILEs as raw sections even if they start with the ELF magic
-  --revision R           check as layout R (v1-flat, v1, vmlinux-v1-flat, vmlinux-v1) instead
-                         of detecting it
+  --revision R           check as layout R (v1-flat, v1, v2, v5 = v6, v7, vmlinux-v1-flat,
+                         vmlinux-v1, vmlinux-v2) instead of detecting it
   --endian E             byte order of raw files (le or be) instead of detecting it
   --json                 JSON report (schemas/validation-report.schema.json)
   --sarif                SARIF 2.1.0 report
@@ -75,7 +77,7 @@ malformed files); 2 on a usage error or a path that does not exist.`,
     const progress = files.length > 1 ? io.progress : undefined;
     files.forEach((file, i) => {
       progress?.(`validate: ${i + 1}/${files.length} ${file}`);
-      reports.push(validateFile(file, { raw: values.raw === true, dwarf: values.dwarf === true, warningsAsErrors: values['warnings-as-errors'] === true, ...(layout ? { layout } : {}), ...(endian ? { endian } : {}) }));
+      reports.push(...validateFileReports(file, { raw: values.raw === true, dwarf: values.dwarf === true, warningsAsErrors: values['warnings-as-errors'] === true, ...(layout ? { layout } : {}), ...(endian ? { endian } : {}) }));
     });
     progress?.('');
     const summary = summarise(reports);

@@ -425,6 +425,22 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       return ok(encodeBlob(overlapping, ctx.endian).bytes, 'second covered range starts inside the first');
     },
   },
+  {
+    rule: 'LI-SEC-006', layouts: SECTIONED,
+    make: (ctx) => {
+      const blob = blobFromTable(ctx.table);
+      const size = blob.sections[0]!.size;
+      const rel = { offset: 8, type: 'R_X86_64_64', absolute: true, width: 8, section: '.text', sectionSize: size, target: 0n };
+      const pick = Math.floor(ctx.random() * 3);
+      const relocations = pick === 0 ? [] : pick === 1 ? [{ ...rel, section: '.data' }] : [{ ...rel, sectionSize: size + 16 }];
+      const why = ['anchor without a relocation', 'anchor relocated against .data', 'descriptor size differs from .text\'s size'][pick]!;
+      return ok(encodeWith(ctx, ctx.table), why, { container: { ...VALID_CONTAINER, blob: { name: '.mod_lineinfo', covers: ['.text', '.exit.text', '.noinstr.text'], relocations } } });
+    },
+  },
+  {
+    rule: 'LI-SEC-007', layouts: ['v5'],
+    make: (ctx) => ok(encodeWith(ctx, ctx.table), 'a 32-bit module with a v5 blob (W22)', { container: { ...VALID_CONTAINER, elfClass: 32 } }),
+  },
 ];
 
 /** The table split in two covered sections (`.text`, `.exit.text`) of one blob. */

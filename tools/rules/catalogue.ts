@@ -121,6 +121,10 @@ export const RULES: readonly Rule[] = [
     summary: 'Every entry offset lies below its descriptor\'s `size` (entries past it can never be looked up).' },
   { id: 'LI-SEC-005', level: 'SHOULD', severity: 'warning', layouts: LAYOUT_GROUPS.sectioned,
     summary: 'The address ranges of descriptors with non-zero anchors do not overlap.' },
+  { id: 'LI-SEC-006', level: 'MUST', severity: 'error', layouts: LAYOUT_GROUPS.sectioned, needsElf: true,
+    summary: 'In a module file, every descriptor\'s anchor has exactly one absolute relocation (R_*_64, or abs32 on the low word on 32-bit targets) against the start of a section its blob covers, and the descriptor\'s `size` equals that section\'s size.' },
+  { id: 'LI-SEC-007', level: 'SHOULD', severity: 'warning', layouts: ['v5'], needsElf: true,
+    summary: 'A 32-bit (ELFCLASS32) module uses v7 rather than v5/v6: where u64 is 4-aligned (i386; m68k 2) a v5/v6 kernel reads the descriptors at offset 4.' },
   { id: 'LI-VML-001', level: 'MUST', severity: 'error', layouts: VMLINUX, needsElf: true,
     summary: 'Every `lineinfo_*` symbol of the layout is defined, in one section, in the generator\'s order and alignment.' },
 ];

@@ -4,7 +4,10 @@
  */
 import { InputError } from '../errors.js';
 import type { Endian } from '../format/endian.js';
-import { loadTable } from '../input/load-input.js';
+import { loadTable, readInputFile } from '../input/load-input.js';
+import { parseElf } from '../elf/elf-file.js';
+import { INIT_BLOB } from '../generator/section-tables.js';
+import { layoutById } from '../revisions/registry.js';
 import type { LoadedTable } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import type { LayoutId } from '../revisions/layout-id.js';
@@ -66,6 +69,33 @@ function problemReport(file: string, status: FileStatus, problem: string, offset
   };
 }
 
+/**
+ * Every lineinfo table of a file: one report, or for a module with sectioned blobs (v5 = v6,
+ * v7) one per blob, `.mod_lineinfo` then `.init.mod_lineinfo`.
+ */
+export function validateFileReports(file: string, options: ValidateOptions = {}): FileReport[] {
+  const main = validateFile(file, options);
+  if (options.raw || main.container !== 'module' || main.source !== 'elf') return [main];
+  let init: LoadedTable | null;
+  try {
+    init = loadModuleBlob(file, INIT_BLOB);
+  } catch (e) {
+    if (e instanceof InputError) return [main, problemReport(file, 'unreadable', `${INIT_BLOB}: ${e.detail}`, e.offset)];
+    throw e;
+  }
+  return init ? [main, validateLoaded(file, init, options)] : [main];
+}
+
+/** A module's lineinfo section other than `.mod_lineinfo` (null when absent). */
+function loadModuleBlob(file: string, name: string): LoadedTable | null {
+  const bytes = readInputFile(file);
+  const elf = parseElf(bytes, file);
+  const section = elf.sectionByName(name);
+  if (!section) return null;
+  if (section.fileRange === null) throw new InputError(file, section.headerOffset, `${name} has no bytes in the file (${section.typeName})`);
+  return { file, container: 'module', bytes: section.data(), fileOffset: section.offset, source: 'elf', sectionName: name, endian: elf.endian, elf, elfSection: section };
+}
+
 export function validateFile(file: string, options: ValidateOptions = {}): FileReport {
   let table: LoadedTable;
   try {
@@ -79,8 +109,17 @@ export function validateFile(file: string, options: ValidateOptions = {}): FileR
     const noTable = /carries no lineinfo tables/.test(e.detail);
     return problemReport(file, noTable ? 'no-table' : 'unreadable', e.detail, e.offset);
   }
+  return validateLoaded(file, table, options);
+}
+
+function validateLoaded(file: string, table: LoadedTable, options: ValidateOptions): FileReport {
   try {
-    const r = resolveLayout(table, { ...(options.layout ? { layout: options.layout } : {}), ...(options.endian ? { endian: options.endian } : {}) });
+    let r = resolveLayout(table, { ...(options.layout ? { layout: options.layout } : {}), ...(options.endian ? { endian: options.endian } : {}) });
+    // v5 and v7 blobs have the same bytes: a module's are checked as v7 unless --revision says otherwise.
+    if (!options.layout && table.elf && r.layout.id === 'v5') {
+      const v7 = layoutById('v7');
+      r = { ...r, layout: v7, model: v7.read(table.bytes, r.endian), alsoFits: r.alsoFits.filter((f) => f.layout !== 'v7') };
+    }
     const findings = tableFindings(r, moduleFacts(table));
     if (options.dwarf) findings.push(...dwarfFindings(table, r));
     findings.sort((a, b) => a.offset - b.offset || a.rule.localeCompare(b.rule));
