@@ -1,36 +1,44 @@
 // Benchmark (not a test): fuzz cases per second per core.
-//  1. in-process, one thread: the TypeScript reference decoder (builtin:reference) as the target,
-//     every case generated, mutated, decoded on a guarded view and judged against the reference;
-//     with where the time goes (generation+mutation, the target, the oracle);
-//  2. the whole fuzzer (worker threads on every core) against the same target;
-//  3. an external C testee (conformance/decoders/careful.c through conformance/external), when
+//  1. in-process, one thread, steady state (table caches warm): the TypeScript reference decoder
+//     (builtin:reference) as the target, every case generated, mutated, decoded on a guarded view
+//     and judged, exactly as a fuzz worker does (engine.examineSync); with the share of case
+//     generation+mutation and of target+oracle (builtin:reference is the oracle itself: its
+//     structural read is done once per case). Measured for the four v1 layouts (the case mix of
+//     issue 5) and for every registered layout;
+//  2. the same for a third-party in-process decoder (test/fixtures/fuzz/careful.mjs), where the
+//     oracle has to read every mutated section itself;
+//  3. the whole fuzzer (worker threads on every core) against builtin:reference;
+//  4. an external C testee (conformance/decoders/careful.c through conformance/external), when
 //     both exist.
+// Rates are per CPU second of this process (other load on the machine inflates wall time).
 // Targets: >= 100k cases/s per core in-process, >= 20k cases/s against the C testee.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CaseFactory } from '../dist/tools/fuzz/case-gen.js';
-import { judge, Reference } from '../dist/tools/fuzz/oracle.js';
+import { examineSync } from '../dist/tools/fuzz/engine.js';
 import { runFuzz } from '../dist/tools/fuzz/fuzz.js';
 import { loadTarget, parseTarget } from '../dist/tools/fuzz/targets.js';
 import { LAYOUTS } from '../dist/tools/revisions/registry.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const V1 = ['v1-flat', 'v1', 'vmlinux-v1-flat', 'vmlinux-v1'];
 
 function cpuSeconds(since) {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
 }
 
-async function singleThread(seconds) {
-  const target = await loadTarget(parseTarget('builtin:reference'));
-  const factory = new CaseFactory({ seed: 1, layouts: LAYOUTS, endians: ['le', 'be'] });
+async function singleThread(spec, layoutIds, seconds, warm = 150_000) {
+  const target = await loadTarget(parseTarget(spec, root));
+  const layouts = LAYOUTS.filter((l) => (layoutIds === null || layoutIds.includes(l.id)) && target.layouts.includes(l.id));
+  const factory = new CaseFactory({ seed: 1, layouts, endians: ['le', 'be'] });
   let i = 0;
-  for (; i < 20_000; i++) factory.make(i); // warm the table cache and the JIT
+  for (; i < warm; i++) examineSync(target, factory.make(i).case); // warm the table caches and the JIT
   let make = 0;
-  let run = 0;
-  let oracle = 0;
+  let examine = 0;
   let n = 0;
+  let findings = 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
@@ -38,26 +46,24 @@ async function singleThread(seconds) {
       const a = performance.now();
       const c = factory.make(i).case;
       const b = performance.now();
-      const outcome = target.runSync({ section: c.bytes, endian: c.endian, layout: c.layout.id, queries: c.queries });
-      const d = performance.now();
-      judge(c.bytes, c.queries, outcome, new Reference(c.layout, c.endian, c.bytes, c.model ?? undefined));
-      oracle += performance.now() - d;
-      run += d - b;
+      if (examineSync(target, c).verdict) findings++;
+      examine += performance.now() - b;
       make += b - a;
     }
   }
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(c0);
-  const total = make + run + oracle;
+  const total = make + examine;
   return {
+    layouts: layoutIds === null ? 'all' : layoutIds.join(','),
     cases: n,
+    findings,
     perSecWall: Math.round(n / wall),
     perCpuSecond: Math.round(n / cpu),
     usPerCase: +((total * 1000) / n).toFixed(1),
     share: {
       generateAndMutate: `${((make / total) * 100).toFixed(0)}%`,
-      targetDecode: `${((run / total) * 100).toFixed(0)}%`,
-      oracle: `${((oracle / total) * 100).toFixed(0)}%`,
+      targetAndOracle: `${((examine / total) * 100).toFixed(0)}%`,
     },
   };
 }
@@ -68,7 +74,9 @@ async function whole(target, runs) {
 }
 
 export async function run({ outDir: _outDir, seconds = 5 } = {}) {
-  const inProcess = await singleThread(seconds);
+  const inProcess = await singleThread('builtin:reference', V1, seconds);
+  const inProcessAllLayouts = await singleThread('builtin:reference', null, seconds);
+  const thirdParty = await singleThread(`module:${root}test/fixtures/fuzz/careful.mjs`, V1, seconds);
   const allCores = await whole('builtin:reference', 200_000);
   let external = 'not available';
   const careful = `${root}conformance/decoders/careful.c`;
@@ -85,6 +93,8 @@ export async function run({ outDir: _outDir, seconds = 5 } = {}) {
     name: 'fuzz-cases-per-second',
     cores: availableParallelism(),
     inProcessReference: inProcess,
+    inProcessReferenceAllLayouts: inProcessAllLayouts,
+    inProcessThirdParty: thirdParty,
     allCoresReference: allCores,
     externalC: external,
     target: { inProcessPerCore: 100_000, externalC: 20_000 },

@@ -10,6 +10,7 @@ import type { DecoderQuery } from '../../conformance/decoder-interface.js';
 import type { Endian } from '../format/endian.js';
 import type { LineTable } from '../model/line-table.js';
 import type { Layout, SectionModel, SymbolOffsets } from '../revisions/layout.js';
+import type { EncodeOptions } from '../revisions/block-stream.js';
 import { BLOCK_ENTRIES } from '../revisions/block-stream.js';
 import { Decisions } from './decisions.js';
 import type { Mutation, MutationInput, Mutator, NamedShape } from './mutators.js';
@@ -75,6 +76,35 @@ interface Prepared {
   readonly model: SectionModel;
   /** offsets of every 64th entry (the block starts), for queries */
   readonly blockAddrs: readonly number[];
+  /** the layout, answering encode(table) and read(valid) from this entry (see memoLayout) */
+  memo: Layout | null;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The layout as the rule breakers see it: encoding this entry's table (without hooks) gives a
+ * fresh copy of the cached valid section, and reading bytes equal to it gives the cached model,
+ * so a breaker does not re-encode and re-read the base section for every case. Anything else goes
+ * to the layout itself. The answers are the layout's own (encode and read are pure functions).
+ */
+function memoLayout(p: Prepared, layout: Layout, endian: Endian): Layout {
+  return {
+    ...layout,
+    encode(table: LineTable, e: Endian, options?: EncodeOptions): Uint8Array {
+      if (table === p.table && e === endian && options?.varintHook === undefined) return p.valid.slice();
+      return layout.encode(table, e, options);
+    },
+    read(bytes: Uint8Array, e: Endian, symbols?: SymbolOffsets): SectionModel {
+      if (symbols === undefined && e === endian && sameBytes(bytes, p.valid)) return p.model;
+      return layout.read(bytes, e, symbols);
+    },
+  };
 }
 
 function blockStarts(table: LineTable): number[] {
@@ -84,6 +114,16 @@ function blockStarts(table: LineTable): number[] {
 }
 
 const CACHE_LIMIT = 6000;
+/**
+ * Prepared sections (table, encoding, structural model) are cached by (size class, slot, shape,
+ * layout, byte order) up to this estimated size, oldest out first. Every combination of the
+ * cached classes fits for small tables; large ones (rare) cycle.
+ */
+const PREPARED_BUDGET = 160 * 1024 * 1024;
+
+function preparedCost(p: Prepared): number {
+  return 2048 + 2 * p.valid.length + 160 * p.model.entries.length;
+}
 
 export class CaseFactory {
   readonly seed: number;
@@ -95,6 +135,7 @@ export class CaseFactory {
   private readonly classWeights: number[];
   private readonly tables = new Map<string, LineTable>();
   private readonly prepared = new Map<number, Prepared>();
+  private preparedSize = 0;
   private readonly shapeIds = new Map<string, number>();
   /** per layout: generated-source mutators and weights; corpus-source ones */
   /** mutators and their weights, by layout index and source (generated, corpus with table, corpus bytes) */
@@ -166,8 +207,17 @@ export class CaseFactory {
     }
     const table = getTable();
     const valid = layout.encode(table, endian);
-    const p = { table, valid, model: layout.read(valid, endian), blockAddrs: blockStarts(table) };
-    if (key !== null) this.remember(this.prepared, key, p);
+    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs: blockStarts(table), memo: null };
+    if (key !== null) {
+      const cost = preparedCost(p);
+      while (this.preparedSize + cost > PREPARED_BUDGET && this.prepared.size > 0) {
+        const [k, old] = this.prepared.entries().next().value!;
+        this.prepared.delete(k);
+        this.preparedSize -= preparedCost(old);
+      }
+      this.prepared.set(key, p);
+      this.preparedSize += cost;
+    }
     return p;
   }
 
@@ -189,7 +239,7 @@ export class CaseFactory {
     let sizeClass: string | null = null;
     if (entry) {
       const table = entry.table ?? { files: [], entries: [] };
-      prep = { table, valid: entry.bytes, model: entry.model, blockAddrs: blockStarts(entry.model.entries.length ? { files: [], entries: entry.model.entries } : table) };
+      prep = { table, valid: entry.bytes, model: entry.model, blockAddrs: blockStarts(entry.model.entries.length ? { files: [], entries: entry.model.entries } : table), memo: null };
       if (entry.table && mutator.shape) {
         const t = ensureShape(entry.table, mutator.shape);
         if (t !== entry.table) prep = this.prepare(null, () => t, layout, endian);
@@ -208,7 +258,7 @@ export class CaseFactory {
     }
 
     const input: MutationInput = {
-      layout,
+      layout: mutator.needsTable ? (prep.memo ??= memoLayout(prep, layout, endian)) : layout,
       endian,
       table: entry && !entry.table ? null : prep.table,
       valid: prep.valid,

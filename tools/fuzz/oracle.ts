@@ -38,6 +38,7 @@ export interface Verdict {
 }
 
 const MUST = new Set(RULES.filter((r) => r.level === 'MUST').map((r) => r.id));
+const MALFORMED: LookupAnswer = { kind: 'miss', reason: 'the section breaks a MUST rule' };
 
 /** The reference view of one section, computed lazily and at most once. */
 export class Reference {
@@ -67,6 +68,9 @@ export class Reference {
   }
 
   answer(q: DecoderQuery): LookupAnswer {
+    // strictLookup answers nothing for a section that breaks a MUST rule (or was not decoded), and
+    // would work that out again for every query
+    if (!this.valid) return MALFORMED;
     return strictLookup(this.model, q.symbolStart === undefined ? { offset: q.offset } : { offset: q.offset, symbolStart: q.symbolStart });
   }
 
