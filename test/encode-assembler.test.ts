@@ -140,7 +140,8 @@ describe('encoder == assembled generator output on cross targets (big-endian, EL
           const where = `${target} ${layout.id} ${label} (${endian})`;
           expect(assembled.subarray(0, encoded.length).equals(encoded), `${where}: the table bytes`).to.equal(true);
           const tail = assembled.subarray(encoded.length);
-          expect(tail.length, `${where}: section padding after the table`).to.be.below(4);
+          // assemblers may round the section up to its alignment (.balign 8 for sectioned blobs)
+          expect(tail.length, `${where}: section padding after the table`).to.be.below(layout.traits.locate === 'sectioned' ? 8 : 4);
           expect(tail.every((b) => b === 0), `${where}: padding is zero`).to.equal(true);
           n++;
         });

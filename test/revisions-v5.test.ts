@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { strictLookup } from '../tools/lookup/strict-lookup.js';
 import type { Layout, LookupAnswer, LookupQuery } from '../tools/revisions/layout.js';
 import { moduleV5, moduleV7 } from '../tools/revisions/module-v5.js';
-import { DEFAULT_ANCHOR, encodeBlob } from '../tools/revisions/sectioned-blob.js';
+import { DEFAULT_ANCHOR, encodeBlob, PLAIN_TABLE_SIZE } from '../tools/revisions/sectioned-blob.js';
 import type { BlobInput } from '../tools/revisions/sectioned-blob.js';
 
 const TEXT = 0xffff_ffff_c000_1000n;
@@ -130,7 +130,7 @@ describe('layouts v5 and v7 (sectioned blobs)', () => {
   it('a plain line table encodes as one .text table at the default anchor', () => {
     const bytes = moduleV7.encode({ files: ['x/y.c'], entries: [{ offset: 8, fileId: 0, line: 3 }] }, 'be');
     const m = moduleV7.read(bytes, 'be');
-    expect(m.tables?.map((t) => [t.anchor, t.size])).to.deep.equal([[DEFAULT_ANCHOR, 9]]);
+    expect(m.tables?.map((t) => [t.anchor, t.size])).to.deep.equal([[DEFAULT_ANCHOR, PLAIN_TABLE_SIZE]]);
     expect(answer(strictLookup(m, { offset: 8 }))).to.equal('x/y.c:3');
   });
 });

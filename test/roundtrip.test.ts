@@ -13,7 +13,7 @@ import type { Entry, LineTable } from '../tools/model/line-table.js';
 import type { Layout, LookupAnswer, LookupQuery, SectionModel } from '../tools/revisions/layout.js';
 import { LAYOUTS } from '../tools/revisions/registry.js';
 import { ruleById } from '../tools/rules/catalogue.js';
-import { bruteLookup, messyRows, queryOffsets, referenceNormalise } from './support/oracle.js';
+import { bruteLookup, layoutLookup, messyRows, queryOffsets, referenceNormalise } from './support/oracle.js';
 import type { OracleAnswer } from './support/oracle.js';
 import { standardTables } from './support/table-set.js';
 import type { NamedTable } from './support/table-set.js';
@@ -78,7 +78,7 @@ function runLookups(layout: Layout, endian: Endian, nt: NamedTable): number {
     const starts = qi % 3 === 0 ? symbolStarts(t, q) : [undefined];
     for (const symbolStart of starts) {
       const query: LookupQuery = symbolStart === undefined ? { offset: q } : { offset: q, symbolStart };
-      const expected = bruteLookup(t, q, symbolStart);
+      const expected = layoutLookup(layout, t, q, symbolStart);
       const what = `${layout.id}/${endian} ${nt.label}: offset 0x${q.toString(16)}${symbolStart === undefined ? '' : ` symbol start 0x${symbolStart.toString(16)}`}`;
       checkAnswer(layout.lookupKernel(bytes, endian, query), expected, `lookupKernel ${what}`, bytes);
       checkAnswer(strictLookup(model, query), expected, `strictLookup ${what}`, bytes);

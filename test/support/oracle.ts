@@ -9,6 +9,25 @@ export type OracleAnswer =
   | { kind: 'hit'; file: string; line: number; fileId: number; entryOffset: number }
   | { kind: 'miss' };
 
+/** What a layout's lookup rules need from the oracle: its traits. */
+interface LayoutRules {
+  readonly traits: { readonly symbolBound: boolean; readonly locate: string };
+}
+
+/**
+ * The brute-force answer under one layout's lookup rules (spec/FORMAT.md, Lookup):
+ * - no symbol bound (v2 to v6): the symbol start is ignored;
+ * - v7's min_offset bound only applies when the symbol starts at or before the query;
+ * - a sectioned layout's plain table covers offsets below 2^32 - 1 (a descriptor's u32 size).
+ */
+export function layoutLookup(layout: LayoutRules, table: LineTable, q: number, symbolStart?: number): OracleAnswer {
+  const sectioned = layout.traits.locate === 'sectioned';
+  if (sectioned && q >= 0xffff_ffff) return { kind: 'miss' };
+  let bound = layout.traits.symbolBound ? symbolStart : undefined;
+  if (sectioned && bound !== undefined && bound > q) bound = undefined;
+  return bruteLookup(table, q, bound);
+}
+
 /**
  * Brute force: the entry with the largest offset <= q (linear scan, no assumption that the
  * entries are sorted); none when there is no such entry, or when a symbol start is given and that

@@ -32,13 +32,18 @@ export interface LayoutTraits {
   readonly filesAligned: boolean;
   /** the kernel's lookup drops an entry that lies before the enclosing symbol's start */
   readonly symbolBound: boolean;
+  /**
+   * The earlier layout whose bytes this one shares exactly (only the kernel's lookup differs):
+   * detection cannot tell them apart, picks the earlier one and lists this one as also fitting.
+   */
+  readonly sameBytesAs?: string;
 }
 
 const TRAITS = {
   'v1-flat': { container: 'module', entries: 'flat', deltas: null, locate: 'counts', reserved: true, streamSize: false, namesSize: true, filesAligned: true, symbolBound: true },
   'v1': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: false, symbolBound: true },
   'v5': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
-  'v7': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true },
+  'v7': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'v5' },
   'vmlinux-v1-flat': { container: 'vmlinux', entries: 'flat', deltas: null, locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v1': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
 } as const satisfies Record<string, LayoutTraits>;

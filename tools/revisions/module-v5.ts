@@ -244,7 +244,7 @@ function read(bytes: Uint8Array, endian: Endian, id: 'v5' | 'v7'): SectionModel 
   const tableEnds: number[] = [];
   const tables = ds.map((d, k) => readTable(bytes, view, m, d, k, tableEnds));
   const end = Math.max(ROOT_SIZE + DESCRIPTOR_SIZE * count, ...tableEnds);
-  if (end < bytes.length && !isSectionPadding(bytes, end)) {
+  if (end < bytes.length && !isSectionPadding(bytes, end, 8)) {
     m.find('LI-LAY-002', 'trailing', end, bytes.length - end, `${bytes.length - end} byte(s) follow the last table`);
   }
   const first = tables[0];

@@ -20,10 +20,11 @@ export const TABLE_HEADER_SIZE = 44;
 
 /**
  * Where a table encoded from a plain line table (no ELF around it) pretends its section was
- * loaded: the start of the x86_64 module area. Conformance vectors and fuzz cases are such
- * in-memory images, so their anchors must be non-zero (the kernel skips a zero anchor).
+ * loaded: a kernel-half address with room for a covered section of the largest size a descriptor
+ * can state (2^32 - 1 bytes) below 2^64. Conformance vectors and fuzz cases are such in-memory
+ * images, so their anchors must be non-zero (the kernel skips a zero anchor).
  */
-export const DEFAULT_ANCHOR = 0xffff_ffff_c000_0000n;
+export const DEFAULT_ANCHOR = 0xffff_ffff_0000_0000n;
 
 /** The header fields of one table, in order; offsets are relative to the header. */
 export const TABLE_FIELDS = [
@@ -133,12 +134,14 @@ export function encodeBlob(blob: BlobInput, endian: Endian, options: SectionedEn
 }
 
 /**
- * A plain line table as a blob: one `.text` table loaded at DEFAULT_ANCHOR, its size reaching
- * just past the last entry. (The generator omits sections without entries: an empty table gives
- * a root with no descriptors.)
+ * A plain line table as a blob: one `.text` table loaded at DEFAULT_ANCHOR whose size covers
+ * every u32 offset but the last (sizes are u32), so it answers like the single-table layouts.
+ * An empty table keeps its descriptor and file list (N = 0: it annotates nothing), where the
+ * generator would emit no blob at all.
  */
 export function blobFromTable(table: { readonly files: readonly string[]; readonly entries: readonly Entry[] }): BlobInput {
-  if (table.entries.length === 0) return { files: table.files, sections: [] };
-  const last = table.entries[table.entries.length - 1]!.offset;
-  return { files: table.files, sections: [{ name: '.text', size: Math.min(last + 1, 0xffff_ffff), anchor: DEFAULT_ANCHOR, entries: table.entries }] };
+  return { files: table.files, sections: [{ name: '.text', size: PLAIN_TABLE_SIZE, anchor: DEFAULT_ANCHOR, entries: table.entries }] };
 }
+
+/** The covered size of a plain table's `.text`: 2^32 - 1, the largest a descriptor holds. */
+export const PLAIN_TABLE_SIZE = 0xffff_ffff;
