@@ -1,15 +1,10 @@
 // Deterministic realistic table for benchmarks: sorted sparse offsets, ~300 files, small line
 // deltas with occasional jumps; normalised exactly like the kernel generator.
 import { normaliseEntries } from '../dist/tools/model/line-table.js';
+import { seededRandom } from '../dist/tools/random/seeded-random.js';
 
 export function benchTable(targetEntries, seed) {
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = seededRandom(seed);
   const files = Array.from({ length: 300 }, (_, i) => `drivers/sub${i % 17}/file${i}.c`);
   const rows = [];
   let offset = 0;

@@ -9,18 +9,7 @@ import { createDriver } from '../dist/conformance/external/index.js';
 import { referenceDecoder } from '../dist/conformance/reference-decoders.js';
 import { LAYOUTS } from '../dist/tools/revisions/registry.js';
 import { normaliseEntries } from '../dist/tools/model/line-table.js';
-
-/** mulberry32, as test/support/random-tables.ts */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../dist/tools/random/seeded-random.js';
 
 /** A module-sized table: `entries` sorted rows over `files` files. */
 function table(random, entries, files) {

@@ -22,6 +22,7 @@ import { vmlinuxV1Flat } from '../dist/tools/revisions/vmlinux-v1-flat.js';
 import { checkAgainstDwarf } from '../dist/tools/validate/dwarf-crosscheck.js';
 import { tableFindings } from '../dist/tools/validate/validate-table.js';
 import { benchTable } from './bench-table.mjs';
+import { seededRandom as rng } from '../dist/tools/random/seeded-random.js';
 
 const BIN = fileURLToPath(new URL('../dist/tools/cli/bin.js', import.meta.url));
 const HELLO_KO = fileURLToPath(new URL('../examples/hello.ko', import.meta.url));
@@ -41,17 +42,6 @@ function timeIt(fn, passes) {
     samples.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return median(samples);
-}
-
-/** mulberry32, as bench-table.mjs */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A small module-sized table: 10..400 entries over 1..20 files. */

@@ -15,6 +15,7 @@ import { strictLookup } from '../dist/tools/lookup/strict-lookup.js';
 import { normaliseEntries } from '../dist/tools/model/line-table.js';
 import { RULE_BREAKERS } from '../dist/tools/mutate/rule-breakers.js';
 import { LAYOUTS, layoutById } from '../dist/tools/revisions/registry.js';
+import { seededRandom as rng } from '../dist/tools/random/seeded-random.js';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -26,17 +27,6 @@ const SEED = Number(opt('--seed', 1));
 const SPEC = opt('--decoder', `c:conformance/decoders/careful.c${args.includes('--plain') ? '' : ',asan'}`);
 const IN_FLIGHT = 32;
 
-/** mulberry32, as test/support/random-tables.ts */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(SEED);
 const pick = (xs) => xs[Math.floor(random() * xs.length)];
 

@@ -8,6 +8,7 @@
  * .debug_line/.debug_info bytes that must only ever produce ElfFormatError.
  */
 import { expect } from 'chai';
+import { seededRandom } from '../tools/random/seeded-random.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -780,17 +781,7 @@ describe('dwarf: synthetic line programs', function () {
 // ---------------------------------------------------------------------------------------------
 // Hostile input.
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 function expectElfFormatError(fn: () => unknown, fileName: string, range?: [number, number]): ElfFormatError {
   try {

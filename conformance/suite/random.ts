@@ -3,17 +3,7 @@
  * gives the same bytes on every platform, so the committed catalogue can be regenerated exactly.
  */
 
-/** A 32-bit seeded generator (the mulberry32 construction) returning numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../tools/random/seeded-random.js';
 
 /** An integer in [lo, hi] (inclusive). */
 export function randInt(random: () => number, lo: number, hi: number): number {

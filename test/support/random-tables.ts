@@ -5,17 +5,9 @@
 import { normaliseEntries } from '../../tools/model/line-table.js';
 import type { Entry, LineTable } from '../../tools/model/line-table.js';
 
-/** mulberry32: small, fast, good enough for test data; deterministic across platforms. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (tools/random/seeded-random.ts). */
+export { seededRandom as rng } from '../../tools/random/seeded-random.js';
+import { seededRandom as rng } from '../../tools/random/seeded-random.js';
 
 export function randomTable(seed: number, maxEntries = 2000, maxFiles = 40): LineTable {
   const r = rng(seed);

@@ -11,6 +11,7 @@
  */
 import type { ElfFile, ElfSection, ElfSymbol } from '../elf/elf-file.js';
 import { loadModule } from '../elf/module-load.js';
+import { relocationSectionsFor } from '../elf/elf-relocations.js';
 import type { LoadedModule } from '../elf/module-load.js';
 import { InputError } from '../errors.js';
 import type { Endian } from '../format/endian.js';
@@ -39,11 +40,23 @@ export interface SectionedModule {
   readonly blobs: readonly RelocatedBlob[];
 }
 
-/** True when `.mod_lineinfo` of this module reads as a sectioned layout (or `layout` is one). */
+/**
+ * What the ELF file says regardless of the bytes: only the sectioned layouts have an init blob
+ * or relocations applying to the blob (its anchors).
+ */
+export function sectionedContainer(elf: ElfFile, section: ElfSection): boolean {
+  return section.name === INIT_BLOB || elf.sectionByName(INIT_BLOB) !== undefined || relocationSectionsFor(elf, section).length > 0;
+}
+
+/**
+ * True when `.mod_lineinfo` of this module is a sectioned blob: `layout` is one, or the
+ * container says so (sectionedContainer), or the bytes read as one.
+ */
 export function isSectionedModule(elf: ElfFile, layout?: LayoutId): boolean {
   if (layout) return LAYOUT_TRAITS[layout].locate === 'sectioned';
   const s = elf.sectionByName(PERSISTENT_BLOB);
   if (!s || s.fileRange === null) return false;
+  if (sectionedContainer(elf, s)) return true;
   const d = detectLayout(s.data(), 'module', { endian: elf.endian });
   return d.fitting.length > 0 && d.best.layout.traits.locate === 'sectioned';
 }

@@ -54,7 +54,10 @@ export function checkModuleContainer(model: SectionModel, facts: ModuleContainer
   if (facts.addralign < 4n) {
     out.push({ rule: 'LI-ALN-002', field: 'sh_addralign', offset: 0, length: 0, message: `.mod_lineinfo asks for ${facts.addralign}-byte alignment; the loader may place it at an odd address and the kernel's u32 loads are then misaligned` });
   }
-  if (model.tables && facts.blob) out.push(...anchorFindings(model, facts.blob));
+  if (model.tables && facts.blob) {
+    const w22 = descriptorsAt4(model, facts.blob);
+    out.push(...(w22 ? [w22] : anchorFindings(model, facts.blob)));
+  }
   if (model.tables && facts.elfClass === 32 && model.layout === 'v5') {
     out.push({ rule: 'LI-SEC-007', field: 'root', offset: 0, length: Math.min(8, model.size), message: 'a 32-bit (ELFCLASS32) module with a v5/v6 blob: where u64 is 4-aligned (i386; m68k 2) the v5/v6 kernel struct has no __aligned(8) and reads the descriptors at offset 4, not 8, so nothing is annotated (W22); use v7' });
   }
@@ -112,4 +115,19 @@ function anchorFindings(model: SectionModel, blob: NonNullable<ModuleContainerFa
     }
   }
   return out;
+}
+
+/**
+ * W22 in a module file: the anchors are 0 until relocated, so the root's padding looks right and
+ * only the relocations show that the descriptors were laid out at offset 4 (a 32-bit struct
+ * without `__aligned(8)`): one relocation per descriptor, each at 4 + 16k.
+ */
+function descriptorsAt4(model: SectionModel, blob: NonNullable<ModuleContainerFacts['blob']>): Finding | null {
+  const n = model.header.find((h) => h.name === 'num_sections')?.value ?? 0;
+  const offsets = blob.relocations.map((r) => r.offset - (r.width === 4 && model.endian === 'be' ? 4 : 0)).sort((a, b) => a - b);
+  if (n === 0 || offsets.length !== n || !offsets.every((o, k) => o === 4 + 16 * k)) return null;
+  return {
+    rule: 'LI-SEC-001', field: 'root.padding', offset: 4, length: 4,
+    message: `${blob.name}: the ${n} anchor relocation(s) are at 4 + 16k: the descriptors start at offset 4, not 8, as a 32-bit struct without __aligned(8) lays them out (W22); v7 kernels and 64-bit targets read them at 8`,
+  };
 }

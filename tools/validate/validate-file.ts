@@ -8,6 +8,7 @@ import { loadTable, readInputFile } from '../input/load-input.js';
 import { parseElf } from '../elf/elf-file.js';
 import { INIT_BLOB } from '../generator/section-tables.js';
 import { layoutById } from '../revisions/registry.js';
+import { sectionedContainer } from '../lookup/module-lookup.js';
 import type { LoadedTable } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import type { LayoutId } from '../revisions/layout-id.js';
@@ -115,8 +116,11 @@ export function validateFile(file: string, options: ValidateOptions = {}): FileR
 function validateLoaded(file: string, table: LoadedTable, options: ValidateOptions): FileReport {
   try {
     let r = resolveLayout(table, { ...(options.layout ? { layout: options.layout } : {}), ...(options.endian ? { endian: options.endian } : {}) });
-    // v5 and v7 blobs have the same bytes: a module's are checked as v7 unless --revision says otherwise.
-    if (!options.layout && table.elf && r.layout.id === 'v5') {
+    // v5 and v7 blobs have the same bytes: a module's are checked as v7 unless --revision says
+    // otherwise; a blob whose container shows it is sectioned (anchor relocations, an init blob)
+    // is checked as one even when its bytes fit no layout (e.g. descriptors at offset 4, W22).
+    const sectioned = table.elf && table.elfSection && sectionedContainer(table.elf, table.elfSection);
+    if (!options.layout && table.elf && (r.layout.id === 'v5' || (sectioned && r.layout.traits.locate !== 'sectioned'))) {
       const v7 = layoutById('v7');
       r = { ...r, layout: v7, model: v7.read(table.bytes, r.endian), alsoFits: r.alsoFits.filter((f) => f.layout !== 'v7') };
     }
