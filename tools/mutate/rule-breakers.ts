@@ -147,7 +147,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
         // A count whose u32 products wrap: 0x40000000 files need 4 GiB of offsets (4 * F wraps to 0).
         return ok(setU32(ctx, b, headerField(m, 'num_files').offset, 0x4000_0000 + (ctx.table.files.length >>> 0)), 'num_files so large that 4 * num_files wraps in 32 bits');
       }
-      if (pick === 1 && !ctx.layout.id.startsWith('vmlinux')) {
+      if (pick === 1 && ctx.layout.traits.namesSize) {
         const f = headerField(m, 'filenames_size');
         return ok(setU32(ctx, b, f.offset, (f.value + b.length + 1) >>> 0), 'filenames_size past the end of the section');
       }
@@ -270,7 +270,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       const lastEntry = (n - 1) % 64;
       const field: StreamField = lastEntry === 0 ? 'line' : 'line_delta';
       const b = encodeWith(ctx, ctx.table, replaceVarint(lastBlock, lastEntry, field, (normal) => normal.map((x) => x | 0x80)));
-      if (ctx.layout.id === 'vmlinux-v1') {
+      if (!ctx.layout.traits.streamSize) {
         // No stream size here: the stream only ends where the image does.
         const data = region(model(ctx, encodeWith(ctx, ctx.table)), 'data')!;
         return ok(b.subarray(0, data.offset + data.size), 'the image ends inside the last varint of the stream');
@@ -290,7 +290,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     rule: 'LI-STR-004', layouts: COMPRESSED,
     make: (ctx) => {
       const n = ctx.table.entries.length;
-      if (n <= 64 && ctx.layout.id === 'vmlinux-v1') return null; // the last block has no end but its entries
+      if (n <= 64 && !ctx.layout.traits.streamSize) return null; // the last block has no end but its entries
       const entry = Math.min(63, n - 1);
       const field: StreamField = entry === 0 ? 'line' : 'line_delta';
       return ok(encodeWith(ctx, ctx.table, replaceVarint(0, entry, field, (normal) => [...normal, 0])), 'a spare byte after block 0\'s entries');
@@ -310,7 +310,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     rule: 'LI-FIL-002', layouts: ALL,
     make: (ctx) => {
       const b = Uint8Array.from(encodeWith(ctx, ctx.table));
-      if (ctx.layout.container === 'module') {
+      if (ctx.layout.traits.namesSize) {
         b[b.length - 1] = 0x78; // the last name loses its terminator
         return ok(b, 'the last file name is not NUL-terminated');
       }
@@ -423,6 +423,20 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       const first = blob.sections[0]!;
       const overlapping = { ...blob, sections: [first, { ...blob.sections[1]!, anchor: first.anchor + BigInt(Math.floor(first.size / 2)) }] };
       return ok(encodeBlob(overlapping, ctx.endian).bytes, 'second covered range starts inside the first');
+    },
+  },
+  {
+    rule: 'LI-SEC-008', layouts: SECTIONED,
+    make: (ctx) => {
+      // every name stays terminated; one more non-NUL byte ends the name table
+      const b = encodeWith(ctx, ctx.table);
+      const m = model(ctx, b);
+      const names = region(m, 'filenames')!;
+      const size = headerField(m, 'filenames_size');
+      const out = new Uint8Array(b.length + 1);
+      out.set(b);
+      out[names.offset + names.size] = 0x41;
+      return ok(setU32(ctx, out, size.offset, size.value + 1), 'a non-NUL byte after the last name, inside filenames_size');
     },
   },
   {

@@ -88,12 +88,14 @@ function readDescriptors(view: SectionBytes, m: ModelBuilder, count: number): De
       `${count} descriptors need ${need} bytes, the blob has ${view.size}`);
     return null;
   }
+  // A blob written from the C struct on a target where u64 is 4-aligned (i386; v5/v6 without
+  // __aligned(8)) has its descriptors at offset 4: descriptor 0's table_offset then sits at 16
+  // and names the first table right after the descriptors. (Its anchor, 0 in a .ko, may well
+  // leave bytes 4-7 zero, so the padding alone does not tell.)
+  const at4 = count > 0 && view.u32(16) === 4 + DESCRIPTOR_SIZE * count && view.u32(20) !== ROOT_SIZE + DESCRIPTOR_SIZE * count &&
+    plausibleHeader(view, 4 + DESCRIPTOR_SIZE * count);
   const pad = view.u32(4);
-  if (pad !== 0) {
-    // A blob written from the C struct on a target where u64 is 4-aligned (i386; v5/v6 without
-    // __aligned(8)) has its first descriptor here, at offset 4.
-    const at4Table = view.contains(4, 16) ? view.u32(4 + 12) : 0;
-    const at4 = count > 0 && at4Table === 4 + DESCRIPTOR_SIZE * count;
+  if (at4 || pad !== 0) {
     m.find('LI-SEC-001', 'root.padding', 4, 4, at4
       ? 'the descriptors start at offset 4, not 8: written for a 32-bit struct without __aligned(8) (W22); v7 kernels and 64-bit targets read them at 8'
       : `root padding is ${hex(pad)}, not 0`);
@@ -199,6 +201,10 @@ function readTable(bytes: Uint8Array, view: SectionBytes, m: ModelBuilder, d: De
   readStream(bytes, { dataOff: at('data_offset'), dataSize: f.data_size, blockAddrs, blockOffsets, numEntries: n, addrsOff, offsetsOff }, 'sleb128', m);
   m.decoded = true;
   readFileTable(view, m, f.num_files, at('files_offset'), at('filenames_offset'), f.filenames_size);
+  if (f.filenames_size === 0 || bytes[at('filenames_offset') + f.filenames_size - 1] !== 0) {
+    m.find('LI-SEC-008', `${p}filenames`, at('filenames_offset'), f.filenames_size,
+      f.filenames_size === 0 ? `table ${k} has an empty name table` : `table ${k}'s name table does not end with a NUL byte: a kernel annotates nothing in this section`);
+  }
   checkEntries(m, f.num_files, at('files_offset'));
   checkPaths(m, at('files_offset'));
   const outside = m.entries.find((e) => e.offset >= d.size);
