@@ -12,63 +12,15 @@
  * control shows the comparison can fail: the oracle on the unrelocated object disagrees.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseElf } from '../tools/elf/elf-file.js';
 import { tableFromDwarf } from '../tools/generator/dwarf-entries.js';
 import type { LineTable } from '../tools/model/line-table.js';
-import { lineinfo, REPO } from './support/cli.js';
 import { tempDir } from './support/tmp.js';
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-interface Ran { status: number | null; stdout: string; stderr: string }
-
-function sh(cmd: string, args: readonly string[], cwd?: string): Ran {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.error) return { status: null, stdout: '', stderr: String(r.error) };
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function must(cmd: string, args: readonly string[], cwd?: string): string {
-  const r = sh(cmd, args, cwd);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd ?? '.'}) failed (${r.status}):\n${r.stderr}`);
-  return r.stdout;
-}
-
-function have(cmd: string): boolean {
-  return sh(cmd, ['--version']).status === 0;
-}
-
-function cli(args: string[]): string {
-  const r = lineinfo(args);
-  if (r.status !== 0) throw new Error(`lineinfo ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The oracle and the linked copy (the same helpers are repeated in kernel-module.test.ts)
-
-/** Builds the libdw oracle into dir; null plus a reason when libdw-dev is missing. */
-function buildOracle(dir: string): { path: string } | { reason: string } {
-  const path = join(dir, 'libdw_lineinfo');
-  const r = sh('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', path, join(REPO, 'test/oracle/libdw_lineinfo.c'), '-ldw', '-lelf']);
-  return r.status === 0 ? { path } : { reason: `cannot build the libdw oracle (install libdw-dev): ${r.stderr.trim().split('\n')[0] ?? ''}` };
-}
-
-interface Section { name: string; addr: bigint; size: number; flags: string }
-
-/** `readelf -SW` (host readelf reads every target). */
-function sections(file: string): Section[] {
-  const out: Section[] = [];
-  for (const line of must('readelf', ['-SW', file]).split('\n')) {
-    const m = /^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([A-Za-z]*)\s+\d+\s+\d+\s+\d+\s*$/.exec(line);
-    if (m) out.push({ name: m[1]!, addr: BigInt(`0x${m[2]}`), size: parseInt(m[3]!, 16), flags: m[4]! });
-  }
-  return out;
-}
+import { buildOracle, rowsByAddress, sectionRows as sections } from './support/dwarf-oracles.js';
+import type { ReadelfSectionRow as Section } from './support/dwarf-oracles.js';
+import { cliOk as cli, have, must, sh } from './support/processes.js';
 
 function elfHeader(file: string): { type: string; bits: 32 | 64; endian: 'le' | 'be' } {
   const h = must('readelf', ['-hW', file]);
@@ -144,27 +96,6 @@ function tableDiff(oracle: OracleJson, ours: OracleJson, max = 40): string {
     if (l !== r) out.push(`0x${off.toString(16)}: oracle ${l} | ours ${r}`);
   }
   return out.length > max ? [...out.slice(0, max), `... ${out.length - max} more`].join('\n') : out.join('\n');
-}
-
-/**
- * All DWARF rows per address (llvm-dwarfdump, which reads every target): "table:file:line", or
- * "end_sequence" for an end-of-sequence row (which the generator keeps as an entry, W24, while
- * addr2line answers ?? past a sequence's end).
- */
-function rowsByAddress(file: string): Map<bigint, Set<string>> {
-  const out = new Map<bigint, Set<string>>();
-  let table = '';
-  for (const line of must('llvm-dwarfdump', ['--debug-line', file]).split('\n')) {
-    const t = /^debug_line\[(0x[0-9a-f]+)\]/.exec(line);
-    if (t) table = t[1]!;
-    const m = /^0x([0-9a-f]+)\s+(\d+)\s+\d+\s+(\d+)\s/.exec(line);
-    if (!m) continue;
-    const addr = BigInt(`0x${m[1]}`);
-    const set = out.get(addr) ?? new Set<string>();
-    set.add(/\bend_sequence\b/.test(line) ? 'end_sequence' : `${table}:${m[3]}:${m[2]}`);
-    out.set(addr, set);
-  }
-  return out;
 }
 
 /** `addr2line -e FILE ADDR...` as "basename:line" (discriminators dropped). */

@@ -7,56 +7,15 @@
  * Skipped, with the reason, where the headers, make, gcc or libdw-dev are missing.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { lineinfo, REPO } from './support/cli.js';
+import { lineinfo } from './support/cli.js';
 import { bruteLookup } from './support/oracle.js';
 import { tempDir } from './support/tmp.js';
+import { buildOracle, rowsByAddress, sectionRows as sections } from './support/dwarf-oracles.js';
+import { cliOk as cli, have, must, sh } from './support/processes.js';
 
-// ---------------------------------------------------------------------------------------------
-// Processes and the oracle (as in generator-oracle.test.ts)
-
-interface Ran { status: number | null; stdout: string; stderr: string }
-
-function sh(cmd: string, args: readonly string[], cwd?: string, env?: NodeJS.ProcessEnv): Ran {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 150_000 });
-  if (r.error) return { status: null, stdout: '', stderr: String(r.error) };
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function must(cmd: string, args: readonly string[], cwd?: string): string {
-  const r = sh(cmd, args, cwd);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return r.stdout;
-}
-
-function have(cmd: string): boolean {
-  return sh(cmd, ['--version']).status === 0;
-}
-
-function cli(args: string[]): string {
-  const r = lineinfo(args);
-  if (r.status !== 0) throw new Error(`lineinfo ${args.join(' ')} exited ${r.status}:\n${r.stdout}${r.stderr}`);
-  return r.stdout;
-}
-
-function buildOracle(dir: string): { path: string } | { reason: string } {
-  const path = join(dir, 'libdw_lineinfo');
-  const r = sh('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', path, join(REPO, 'test/oracle/libdw_lineinfo.c'), '-ldw', '-lelf']);
-  return r.status === 0 ? { path } : { reason: `cannot build the libdw oracle (install libdw-dev): ${r.stderr.trim().split('\n')[0] ?? ''}` };
-}
-
-interface Section { index: number; name: string; addr: bigint; size: number; flags: string; align: number }
-
-function sections(file: string): Section[] {
-  const out: Section[] = [];
-  for (const line of must('readelf', ['-SW', file]).split('\n')) {
-    const m = /^\s*\[\s*(\d+)\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([A-Za-z]*)\s+\d+\s+\d+\s+(\d+)\s*$/.exec(line);
-    if (m) out.push({ index: Number(m[1]), name: m[2]!, addr: BigInt(`0x${m[3]}`), size: parseInt(m[4]!, 16), flags: m[5]!, align: Number(m[6]) });
-  }
-  return out;
-}
+interface OracleJson { files: string[]; entries: { offset: number; file: number; line: number }[] }
 
 const TEXT_ADDR = 0x10000n;
 
@@ -72,25 +31,6 @@ function linkCopy(obj: string, out: string): void {
   lines.push('}');
   writeFileSync(`${out}.lds`, lines.join('\n') + '\n');
   must('ld', ['-o', out, '-e', '0', '-nostdlib', '--unresolved-symbols=ignore-all', '-T', `${out}.lds`, obj]);
-}
-
-interface OracleJson { files: string[]; entries: { offset: number; file: number; line: number }[] }
-
-/** All DWARF rows per address: "table:file:line", or "end_sequence". */
-function rowsByAddress(file: string): Map<bigint, Set<string>> {
-  const out = new Map<bigint, Set<string>>();
-  let table = '';
-  for (const line of must('llvm-dwarfdump', ['--debug-line', file]).split('\n')) {
-    const t = /^debug_line\[(0x[0-9a-f]+)\]/.exec(line);
-    if (t) table = t[1]!;
-    const m = /^0x([0-9a-f]+)\s+(\d+)\s+\d+\s+(\d+)\s/.exec(line);
-    if (!m) continue;
-    const addr = BigInt(`0x${m[1]}`);
-    const set = out.get(addr) ?? new Set<string>();
-    set.add(/\bend_sequence\b/.test(line) ? 'end_sequence' : `${table}:${m[3]}:${m[2]}`);
-    out.set(addr, set);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
