@@ -16,7 +16,6 @@
  * relocation type (W27).
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../tools/cli/main.js';
@@ -30,6 +29,7 @@ import { lookupAddress, openSectionedModule } from '../tools/lookup/module-looku
 import { validateFileReports } from '../tools/validate/validate-file.js';
 import { readLineTables } from '../tools/dwarf/index.js';
 import { tempDir } from './support/tmp.js';
+import { have, must, sh } from './support/processes.js';
 
 interface Target {
   readonly name: string;
@@ -100,17 +100,6 @@ void __exit exit_b(void)
 
 const COVERED = ['.text', '.exit.text', '.noinstr.text', '.init.text'];
 
-function sh(cmd: string, args: readonly string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-  return r.error ? { status: null, stdout: '', stderr: String(r.error) } : { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function must(cmd: string, args: readonly string[], cwd?: string): string {
-  const r = sh(cmd, args, cwd);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return r.stdout;
-}
-
 /** The CLI in-process (the same code as bin.ts, without a build). */
 async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
   let out = '';
@@ -163,10 +152,6 @@ function elfShape(file: string): { sections: string[]; symbols: string[]; relocs
 
 function tool(t: Target, name: string): string {
   return `${t.prefix}${name}`;
-}
-
-function have(cmd: string): boolean {
-  return sh(cmd, ['--version']).status === 0;
 }
 
 /** Builds the two-file module for a target; null when its compiler or linker is missing. */

@@ -330,7 +330,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     },
   },
   {
-    rule: 'LI-FIL-004', layouts: ALL,
+    rule: 'LI-FIL-004', layouts: LAYOUT_GROUPS['single-table'],
     make: (ctx) => ok(encodeWith(ctx, withFiles(ctx.table, [...ctx.table.files, 'unused/never.c'])), 'a file no entry names'),
   },
   {

@@ -5,7 +5,11 @@
 import { hex } from '../format/u32-math.js';
 import type { ModelBuilder } from './model-builder.js';
 
-export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: number): void {
+/**
+ * `unusedFiles`: whether a file no entry names is worth a note (LI-FIL-004). Not in the
+ * sectioned layouts, where every table repeats the module's whole file list by design (W26).
+ */
+export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: number, unusedFiles = true): void {
   const entries = m.entries;
   const used = new Uint8Array(numFiles);
   for (let i = 0; i < entries.length; i++) {
@@ -30,7 +34,7 @@ export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: nu
     }
   }
   // Unreferenced files are only meaningful once every entry was decoded.
-  if (m.decoded) {
+  if (m.decoded && unusedFiles) {
     for (let id = 0; id < numFiles; id++) {
       if (!used[id]) {
         const f = m.files[id];

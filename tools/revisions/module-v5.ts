@@ -205,7 +205,7 @@ function readTable(bytes: Uint8Array, view: SectionBytes, m: ModelBuilder, d: De
     m.find('LI-SEC-008', `${p}filenames`, at('filenames_offset'), f.filenames_size,
       f.filenames_size === 0 ? `table ${k} has an empty name table` : `table ${k}'s name table does not end with a NUL byte: a kernel annotates nothing in this section`);
   }
-  checkEntries(m, f.num_files, at('files_offset'));
+  checkEntries(m, f.num_files, at('files_offset'), false);
   checkPaths(m, at('files_offset'));
   const outside = m.entries.find((e) => e.offset >= d.size);
   if (outside) {

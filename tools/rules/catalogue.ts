@@ -36,6 +36,7 @@ export const LAYOUT_GROUPS = {
   sectioned: layoutsWhere((t) => t.locate === 'sectioned'),
   'offset-size': layoutsWhere((t) => t.locate === 'offset-size' || t.locate === 'sectioned'),
   padded: layoutsWhere((t) => t.filesAligned),
+  'single-table': layoutsWhere((t) => t.locate !== 'sectioned'),
   'unaligned-files': layoutsWhere((t) => !t.filesAligned),
 } as const satisfies Record<string, readonly LayoutId[]>;
 
@@ -97,7 +98,7 @@ export const RULES: readonly Rule[] = [
     summary: 'Every file name is NUL-terminated inside the name table.' },
   { id: 'LI-FIL-003', level: 'SHOULD', severity: 'warning', layouts: ALL,
     summary: 'Names are packed in file-id order from offset 0, each right after the previous terminator, filling the name table exactly.' },
-  { id: 'LI-FIL-004', level: 'SHOULD', severity: 'note', layouts: ALL,
+  { id: 'LI-FIL-004', level: 'SHOULD', severity: 'note', layouts: LAYOUT_GROUPS['single-table'],
     summary: 'Every file is named by at least one entry.' },
   { id: 'LI-FIL-005', level: 'SHOULD', severity: 'warning', layouts: ALL,
     summary: 'File names are non-empty and distinct.' },

@@ -6,11 +6,14 @@
  */
 import { hex } from '../format/u32-math.js';
 import type { LineTable } from '../model/line-table.js';
-import type { Finding, SectionModel } from '../revisions/layout.js';
+import type { CoveredTable, Finding, SectionModel } from '../revisions/layout.js';
 
 export const MAX_DWARF_FINDINGS = 50;
 
-export function checkAgainstDwarf(model: SectionModel, expected: LineTable, rowsAt: (offset: number) => string[] = () => []): Finding[] {
+/** The part of a decoded table the comparison needs (a SectionModel, or one of its tables). */
+type DecodedTable = Pick<SectionModel, 'entries' | 'files'>;
+
+export function checkAgainstDwarf(model: DecodedTable, expected: LineTable, rowsAt: (offset: number) => string[] = () => [], where = ''): Finding[] {
   const name = (files: readonly (string | null)[], id: number): string => files[id] ?? `file#${id}`;
   const have = new Map(model.entries.map((e) => [e.offset, e]));
   const want = new Map(expected.entries.map((e) => [e.offset, e]));
@@ -28,15 +31,35 @@ export function checkAgainstDwarf(model: SectionModel, expected: LineTable, rows
     if (out.length >= MAX_DWARF_FINDINGS) continue;
     const rows = rowsAt(off);
     const rowText = rows.length ? `; DWARF rows at ${hex(off)}: ${rows.join(', ')}` : '';
-    const message = !h
+    const message = where + (!h
       ? `no entry at ${hex(off)}, where the DWARF gives ${ws}${rowText}`
       : !w
         ? `entry at ${hex(off)} (${hs}) has no counterpart in the DWARF${rowText}`
-        : `entry at ${hex(off)} says ${hs}, the DWARF gives ${ws}${rowText}`;
+        : `entry at ${hex(off)} says ${hs}, the DWARF gives ${ws}${rowText}`);
     out.push({ rule: 'LI-DWF-001', field: h ? `entries@${hex(off)}` : 'entries', offset: h?.at ?? 0, length: h?.length ?? 0, message });
   }
   if (total > out.length) {
-    out.push({ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: `${total - out.length} more entr${total - out.length === 1 ? 'y differs' : 'ies differ'} from the DWARF` });
+    out.push({ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: `${where}${total - out.length} more entr${total - out.length === 1 ? 'y differs' : 'ies differ'} from the DWARF` });
+  }
+  return out;
+}
+
+/**
+ * Sectioned blobs (v5 on): each descriptor's table against the generator's table for the same
+ * covered section, in descriptor order; a descriptor missing on either side is one finding.
+ */
+export function checkSectionedAgainstDwarf(tables: readonly CoveredTable[], expected: readonly { readonly name: string; readonly entries: LineTable['entries'] }[], files: readonly string[]): Finding[] {
+  const out: Finding[] = [];
+  const n = Math.max(tables.length, expected.length);
+  for (let k = 0; k < n; k++) {
+    const t = tables[k];
+    const e = expected[k];
+    if (!t || !e) {
+      out.push({ rule: 'LI-DWF-001', field: `sections[${k}]`, offset: 0, length: 0,
+        message: t ? `descriptor ${k} has no counterpart: the DWARF gives ${expected.length} covered section(s) with entries` : `the DWARF gives entries for ${e!.name}, which has no descriptor (${k})` });
+      continue;
+    }
+    out.push(...checkAgainstDwarf(t, { files, entries: e.entries }, () => [], `${e.name}: `));
   }
   return out;
 }

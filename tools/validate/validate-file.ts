@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import type { Endian } from '../format/endian.js';
 import { loadTable, readInputFile } from '../input/load-input.js';
 import { parseElf } from '../elf/elf-file.js';
-import { INIT_BLOB } from '../generator/section-tables.js';
+import { INIT_BLOB, moduleSectionTables } from '../generator/section-tables.js';
 import { layoutById } from '../revisions/registry.js';
 import { sectionedContainer } from '../lookup/module-lookup.js';
 import type { LoadedTable } from '../input/load-input.js';
@@ -15,7 +15,7 @@ import type { LayoutId } from '../revisions/layout-id.js';
 import { toDiagnostic } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { moduleFacts, tableFindings } from './validate-table.js';
-import { checkAgainstDwarf } from './dwarf-crosscheck.js';
+import { checkAgainstDwarf, checkSectionedAgainstDwarf } from './dwarf-crosscheck.js';
 import { tableFromDwarf } from '../generator/dwarf-entries.js';
 import type { ResolvedTable } from '../input/resolve-layout.js';
 import type { Finding } from '../revisions/layout.js';
@@ -24,6 +24,11 @@ import type { Finding } from '../revisions/layout.js';
 function dwarfFindings(table: LoadedTable, r: ResolvedTable): Finding[] {
   if (!table.elf) return [{ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: '--dwarf needs an ELF file; a raw section has no DWARF to compare with' }];
   try {
+    if (r.model.tables && (r.layout.id === 'v5' || r.layout.id === 'v7')) {
+      const d = moduleSectionTables(table.elf, r.layout.id);
+      const blob = table.sectionName === INIT_BLOB ? d.init : d.persistent;
+      return checkSectionedAgainstDwarf(r.model.tables, blob.sections, d.files);
+    }
     const d = tableFromDwarf(table.elf, r.layout.container);
     return checkAgainstDwarf(r.model, d.table, d.rowsAt);
   } catch (e) {
