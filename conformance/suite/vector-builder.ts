@@ -21,8 +21,6 @@ import { RULE_BREAKERS } from '../../tools/mutate/rule-breakers.js';
 import type { VarintHook } from '../../tools/revisions/block-stream.js';
 import type { Layout, SectionModel } from '../../tools/revisions/layout.js';
 import type { LayoutId } from '../../tools/revisions/layout-id.js';
-import { flatModuleOffsets } from '../../tools/revisions/module-v1-flat.js';
-import { compressedModuleOffsets } from '../../tools/revisions/module-v1.js';
 import { LAYOUTS } from '../../tools/revisions/registry.js';
 import { RULES, ruleById } from '../../tools/rules/catalogue.js';
 import type { DecoderAnswer, DecoderQuery } from '../decoder-interface.js';
@@ -151,37 +149,31 @@ function kernelOutcome(layout: Layout, bytes: Uint8Array, endian: Endian, querie
   return { outcome: { kind: 'answers', answers }, query: -1 };
 }
 
-/** Exact end of a module table from its header (no 32-bit wrap), or null when too short. */
-function moduleExactEnd(id: LayoutId, bytes: Uint8Array, endian: Endian): number | null {
-  if (id === 'v1-flat') {
-    if (bytes.length < 16) return null;
-    return flatModuleOffsets(getU32(bytes, 0, endian), getU32(bytes, 4, endian), getU32(bytes, 8, endian)).end;
-  }
-  if (bytes.length < 24) return null;
-  return compressedModuleOffsets(getU32(bytes, 12, endian), getU32(bytes, 16, endian), getU32(bytes, 4, endian), getU32(bytes, 8, endian)).end;
-}
-
 /**
- * Which memory-safety weakness a kernel failure shows, from where it happens:
- *  - module tables: the header describes more than the section, yet the kernel's u32 size check
- *    passed (W10); a name without NUL inside the name table (W12); a stream read past the data
- *    through an unclamped block end (W11);
- *  - vmlinux tables: a name unterminated inside the image (W12); a read of the last block, whose
- *    end is UINT_MAX (W7); anything else (name offsets, counts and positions are all trusted:
- *    "the vmlinux v1 kernels check nothing") W8.
+ * Which memory-safety weakness a kernel failure shows, from where it happens (the layout's
+ * traits, never its id, decide):
+ *  - module tables: the header describes more than the section (the reader reports
+ *    LI-LAY-001), yet the kernel's u32 size check passed (W10); a name without NUL inside the
+ *    name table (W12); a stream read past the data through a block end that is not clamped to
+ *    data_size (W11);
+ *  - vmlinux tables: a name unterminated inside the image (W12); a read of the last block when
+ *    no stream size is stored, its end being UINT_MAX (W7, vmlinux-v1); a block read up to the
+ *    next block's offset past lineinfo_data_size (W11, vmlinux-v2: not clamped before v3);
+ *    anything else W8: vmlinux tables are trusted (v1 bounds nothing, not even name offsets;
+ *    from v2 on name offsets and the stream end are bounded, counts and positions still not).
  */
 function attributeKernelFailure(layout: Layout, bytes: Uint8Array, endian: Endian, q: DecoderQuery, outcome: CaseOutcome): string {
   const nameFault = outcome.kind === 'out-of-bounds' && /^file name at/.test(outcome.detail);
+  const traits = layout.traits;
   if (layout.container === 'module') {
-    const end = moduleExactEnd(layout.id, bytes, endian);
-    if (end !== null && end > bytes.length) return 'W10';
+    if (layout.read(bytes, endian).findings.some((f) => f.rule === 'LI-LAY-001')) return 'W10';
     if (outcome.kind === 'answers' || nameFault) return 'W12';
-    if (layout.id === 'v1') return 'W11';
+    if (traits.entries === 'blocks') return 'W11';
     throw new Error(`${layout.id}: kernel fault not attributable: ${JSON.stringify(outcome)}`);
   }
   if (outcome.kind === 'answers') return 'W12';
   if (nameFault) return outcome.kind === 'out-of-bounds' && outcome.offset !== null && outcome.offset < bytes.length ? 'W12' : 'W8';
-  if (layout.id === 'vmlinux-v1' && bytes.length >= 12) {
+  if (traits.entries === 'blocks' && bytes.length >= 12) {
     const b = getU32(bytes, 8, endian);
     if (12 + 8 * b <= bytes.length && b > 0) {
       let low = 0;
@@ -191,7 +183,11 @@ function attributeKernelFailure(layout: Layout, bytes: Uint8Array, endian: Endia
         if (getU32(bytes, 12 + 4 * mid, endian) <= q.offset) low = mid + 1;
         else high = mid;
       }
-      if (low === b) return 'W7';
+      if (low === b && !traits.streamSize) return 'W7';
+      if (low > 0 && low < b && traits.streamSize && 16 + 8 * b <= bytes.length) {
+        const next = getU32(bytes, 12 + 4 * b + 4 * low, endian);
+        if (next > getU32(bytes, 12 + 8 * b, endian)) return 'W11';
+      }
     }
   }
   return 'W8';
@@ -411,10 +407,12 @@ function addValid(cat: Catalogue, layout: Layout): void {
     for (const endian of c.endians ?? ENDIANS) {
       const bytes = layout.encode(c.table, endian);
       const queries = c.queries ?? queriesFor(c.name, c.table, c.extra);
-      cat.add({ layout, endian, group: 'valid', name: c.name, description: c.description, bytes, queries, kind: 'valid' });
+      // W18: a lookup without a symbol bound answers with the previous function's last line
+      const w18 = c.name === 'symbol-start' && !layout.traits.symbolBound ? { weaknesses: ['W18'] } : {};
+      cat.add({ layout, endian, group: 'valid', name: c.name, description: c.description, bytes, queries, kind: 'valid', ...w18 });
     }
   }
-  if (layout.id === 'v1') {
+  if (layout.container === 'module' && layout.traits.locate === 'counts' && !layout.traits.filesAligned) {
     // W9: file_offsets[] right after a stream whose size is not a multiple of 4.
     for (const endian of ENDIANS) {
       for (let seed = 1; ; seed++) {
@@ -509,6 +507,10 @@ interface Weak {
 
 function weaknessCases(layout: Layout): Weak[] {
   const id = layout.id;
+  const tr = layout.traits;
+  /** module layouts whose header holds counts (v1-flat, v1, v2), compressed or not */
+  const countsModule = tr.container === 'module' && tr.locate === 'counts';
+  const countsCompressed = countsModule && tr.entries === 'blocks';
   const enc = (t: LineTable, endian: Endian, h?: VarintHook): Uint8Array => layout.encode(t, endian, h ? { varintHook: h } : {});
   const model = (b: Uint8Array, endian: Endian): SectionModel => layout.read(b, endian);
   const small = tableFor(`weak-${id}-small`, { entries: 9, files: 2 });
@@ -516,7 +518,7 @@ function weaknessCases(layout: Layout): Weak[] {
   const q = (name: string, t: LineTable, extra: DecoderQuery[] = []): DecoderQuery[] => queriesFor(`weak-${id}-${name}`, t, extra, MALFORMED_QUERIES);
   const out: Weak[] = [];
 
-  if (id === 'v1-flat' || id === 'v1') {
+  if (countsModule) {
     out.push({
       group: 'W10', name: 'filenames-size-wraps', weaknesses: ['W10'],
       description: 'filenames_size chosen so that (start of names + filenames_size) wraps to 0 in u32: the kernel size check passes, no name offset is ever >= filenames_size, and file_offsets[0] points past the section',
@@ -530,7 +532,7 @@ function weaknessCases(layout: Layout): Weak[] {
       },
     });
   }
-  if (id === 'v1-flat') {
+  if (countsModule && tr.entries === 'flat') {
     out.push({
       group: 'W10', name: 'entry-count-wraps', weaknesses: ['W10'],
       description: 'num_entries = 2^31 + 9: every array offset (4N, 2N) wraps back to the 9-entry layout, the size check passes, and the binary search reads addrs[] about 4 GiB past the section',
@@ -551,7 +553,7 @@ function weaknessCases(layout: Layout): Weak[] {
       },
     });
   }
-  if (id === 'v1') {
+  if (countsCompressed) {
     out.push({
       group: 'W10', name: 'block-count-wraps', weaknesses: ['W10'],
       description: 'num_blocks = 2^30 + B (4B and 8B wrap back to the real index size): the size check passes and the binary search over block_addrs[] reads about 2 GiB past the section',
@@ -632,7 +634,7 @@ function weaknessCases(layout: Layout): Weak[] {
       },
     });
   }
-  if (id === 'v1-flat') {
+  if (countsModule && tr.entries === 'flat') {
     out.push({
       group: 'W12', name: 'name-runs-into-trailing-bytes', weaknesses: ['W12'],
       description: 'the last name loses its NUL and the section continues with "yz\\0": the name is terminated inside the section but not inside the name table',
@@ -646,7 +648,7 @@ function weaknessCases(layout: Layout): Weak[] {
       },
     });
   }
-  if (id === 'vmlinux-v1-flat' || id === 'vmlinux-v1') {
+  if (tr.container === 'vmlinux' && !tr.namesSize) {
     out.push({
       group: 'W8', name: 'name-offset-far-past-image', weaknesses: ['W8'],
       description: 'file_offsets[0] = 0xfffffff0: the vmlinux kernel never bounds the name offset and reads the name 4 GiB past the name table',
@@ -655,6 +657,8 @@ function weaknessCases(layout: Layout): Weak[] {
         return { bytes: setU32(b, region(model(b, endian), 'file_offsets').offset, 0xffff_fff0, endian), queries: q('no-far', small) };
       },
     });
+  }
+  if (tr.container === 'vmlinux') {
     out.push({
       group: 'W12', name: 'all-names-unterminated', weaknesses: ['W12'],
       description: 'every NUL of the name table replaced by "/": names run to the end of the table image',
@@ -666,7 +670,7 @@ function weaknessCases(layout: Layout): Weak[] {
       },
     });
   }
-  if (id === 'vmlinux-v1-flat') {
+  if (tr.container === 'vmlinux' && tr.entries === 'flat') {
     out.push({
       group: 'W8', name: 'entry-count-past-image', weaknesses: ['W8'],
       description: 'lineinfo_num_entries = 0x100000 in a 9-entry image: the vmlinux kernel trusts the count and its binary search reads far past the image',
@@ -676,7 +680,7 @@ function weaknessCases(layout: Layout): Weak[] {
       },
     });
   }
-  if (id === 'vmlinux-v1') {
+  if (tr.container === 'vmlinux' && tr.entries === 'blocks' && !tr.streamSize) {
     const tiny = tableFor(`weak-${id}-tiny`, { entries: 66, files: 1, names: ['a.c'] });
     out.push({
       group: 'W7', name: 'last-block-shorter-than-count', weaknesses: ['W7'],
@@ -724,7 +728,28 @@ function weaknessCases(layout: Layout): Weak[] {
       },
     });
   }
-  if (id === 'v1' || id === 'vmlinux-v1') {
+  if (tr.entries === 'blocks' && tr.streamSize && tr.locate !== 'sectioned' && !countsCompressed) {
+    // Block 0's end is block_offsets[1]: v2 (vmlinux) uses it as is, so its endless varints run
+    // past the image (W11, derived from the kernel algorithm's fault); v3 on clamp it to the
+    // stream size, and the same bytes are read safely.
+    const gapped = tableFor(`weak-${id}-gapped`, { entries: 70, files: 2, names: ['a.c', 'b.c'] });
+    const shifted: LineTable = { files: gapped.files, entries: gapped.entries.map((e, i) => (i >= 64 ? { ...e, offset: e.offset + 0x10_0000 } : e)) };
+    out.push({
+      group: 'LI-BLK-002', name: 'block-end-far-past-stream',
+      description: 'block_offsets[1] = 0xfffffff0 and block 0\'s bytes all 0x80: a kernel that does not clamp block 0\'s end to the stream size (v2) reads its endless varints past the end; v3 on clamp it',
+      make(endian) {
+        const b = enc(shifted, endian);
+        const m = model(b, endian);
+        const data = region(m, 'data');
+        const offs = region(m, 'block_offsets');
+        const block1 = getU32(b, offs.offset + 4, endian);
+        const out = setU32(b, offs.offset + 4, 0xffff_fff0, endian);
+        out.fill(0x80, data.offset, data.offset + block1);
+        return { bytes: out, queries: q('blk-end-far', shifted, [{ offset: shifted.entries[64]!.offset - 1 }, { offset: shifted.entries[63]!.offset + 0x8000 }]) };
+      },
+    });
+  }
+  if (tr.entries === 'blocks' && tr.locate !== 'sectioned') {
     out.push({
       group: 'LI-STR-002', name: 'continuation-run-12-bytes',
       description: 'the address delta of entry 1 is a 12-byte varint (a run of 0x80 bytes then 0x00; the kernel keeps the first five groups and skips the rest)',

@@ -4,15 +4,19 @@
 import KaitaiStreamCjs from 'kaitai-struct/KaitaiStream.js';
 import ModLineinfoV1Cjs from './ModLineinfoV1.cjs';
 import ModLineinfoV1FlatCjs from './ModLineinfoV1Flat.cjs';
+import ModLineinfoV2Cjs from './ModLineinfoV2.cjs';
 import ModLineinfoV5Cjs from './ModLineinfoV5.cjs';
 import ModLineinfoV7Cjs from './ModLineinfoV7.cjs';
 import VmlinuxLineinfoV1Cjs from './VmlinuxLineinfoV1.cjs';
 import VmlinuxLineinfoV1FlatCjs from './VmlinuxLineinfoV1Flat.cjs';
+import VmlinuxLineinfoV2Cjs from './VmlinuxLineinfoV2.cjs';
 
 /** Parser for layout `v1` (spec/revisions/mod_lineinfo_v1.ksy). */
 export import ModLineinfoV1 = ModLineinfoV1Cjs.ModLineinfoV1;
 /** Parser for layout `v1-flat` (spec/revisions/mod_lineinfo_v1_flat.ksy). */
 export import ModLineinfoV1Flat = ModLineinfoV1FlatCjs.ModLineinfoV1Flat;
+/** Parser for layout `v2` (spec/revisions/mod_lineinfo_v2.ksy). */
+export import ModLineinfoV2 = ModLineinfoV2Cjs.ModLineinfoV2;
 /** Parser for layout `v5` (spec/revisions/mod_lineinfo_v5.ksy). */
 export import ModLineinfoV5 = ModLineinfoV5Cjs.ModLineinfoV5;
 /** Parser for layout `v7` (spec/revisions/mod_lineinfo_v7.ksy). */
@@ -21,6 +25,8 @@ export import ModLineinfoV7 = ModLineinfoV7Cjs.ModLineinfoV7;
 export import VmlinuxLineinfoV1 = VmlinuxLineinfoV1Cjs.VmlinuxLineinfoV1;
 /** Parser for layout `vmlinux-v1-flat` (spec/revisions/vmlinux_lineinfo_v1_flat.ksy). */
 export import VmlinuxLineinfoV1Flat = VmlinuxLineinfoV1FlatCjs.VmlinuxLineinfoV1Flat;
+/** Parser for layout `vmlinux-v2` (spec/revisions/vmlinux_lineinfo_v2.ksy). */
+export import VmlinuxLineinfoV2 = VmlinuxLineinfoV2Cjs.VmlinuxLineinfoV2;
 
 /**
  * The Kaitai Struct runtime stream class. `kaitai-struct/KaitaiStream.js` is a CommonJS module
@@ -34,25 +40,29 @@ export type KaitaiStream = import('kaitai-struct/KaitaiStream.js').default;
 export const KAITAI_PARSERS = {
   'v1': ModLineinfoV1,
   'v1-flat': ModLineinfoV1Flat,
+  'v2': ModLineinfoV2,
   'v5': ModLineinfoV5,
   'v7': ModLineinfoV7,
   'vmlinux-v1': VmlinuxLineinfoV1,
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat,
+  'vmlinux-v2': VmlinuxLineinfoV2,
 } as const;
 
 export type KaitaiLayoutId = keyof typeof KAITAI_PARSERS;
 
 /** Every layout id with a generated parser, sorted. */
-export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'v5', 'v7', 'vmlinux-v1', 'vmlinux-v1-flat'];
+export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'v2', 'v5', 'v7', 'vmlinux-v1', 'vmlinux-v1-flat', 'vmlinux-v2'];
 
 /** The parsed object of each layout. */
 export interface KaitaiParsedByLayout {
   'v1': ModLineinfoV1;
   'v1-flat': ModLineinfoV1Flat;
+  'v2': ModLineinfoV2;
   'v5': ModLineinfoV5;
   'v7': ModLineinfoV7;
   'vmlinux-v1': VmlinuxLineinfoV1;
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat;
+  'vmlinux-v2': VmlinuxLineinfoV2;
 }
 
 export type KaitaiParsed = KaitaiParsedByLayout[KaitaiLayoutId];

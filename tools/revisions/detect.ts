@@ -14,10 +14,12 @@ export interface Candidate {
   readonly endian: Endian;
   readonly model: SectionModel;
   readonly errors: number;
+  /** SHOULD-rule warnings (not notes): among candidates without errors, fewer is a better fit */
+  readonly warnings: number;
 }
 
 export interface Detection {
-  /** best candidate: fewest MUST violations, then registry order, little-endian first */
+  /** best candidate: fewest MUST violations, then fewest warnings, then registry order, little-endian first */
   readonly best: Candidate;
   /** every candidate with no MUST violation */
   readonly fitting: readonly Candidate[];
@@ -25,6 +27,15 @@ export interface Detection {
 
 export function errorCount(model: SectionModel): number {
   return model.findings.filter((f) => ruleById(f.rule).level === 'MUST').length;
+}
+
+/**
+ * Findings of SHOULD rules with severity warning. A section of one revision read as another
+ * often breaks no MUST rule but several SHOULD rules (v2's padding read as v1 misaligns the file
+ * table and garbles the names), so warnings break ties between fitting candidates.
+ */
+export function warningCount(model: SectionModel): number {
+  return model.findings.filter((f) => ruleById(f.rule).severity === 'warning').length;
 }
 
 export function detectLayout(
@@ -38,9 +49,9 @@ export function detectLayout(
   for (const layout of layouts) {
     for (const endian of endians) {
       const model = layout.read(bytes, endian, options.symbols);
-      candidates.push({ layout, endian, model, errors: errorCount(model) + (model.decoded ? 0 : 1000) });
+      candidates.push({ layout, endian, model, errors: errorCount(model) + (model.decoded ? 0 : 1000), warnings: warningCount(model) });
     }
   }
-  const ranked = [...candidates].sort((a, b) => a.errors - b.errors);
+  const ranked = [...candidates].sort((a, b) => a.errors - b.errors || a.warnings - b.warnings);
   return { best: ranked[0]!, fitting: candidates.filter((c) => c.errors === 0) };
 }

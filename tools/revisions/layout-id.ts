@@ -33,6 +33,13 @@ export interface LayoutTraits {
   /** the kernel's lookup drops an entry that lies before the enclosing symbol's start */
   readonly symbolBound: boolean;
   /**
+   * sleb128 layouts whose kernel reader shifts a signed int32 (`(int32_t)(byte & 0x7f) << shift`,
+   * v3 to v6): a 5th byte whose low 7 bits are 8 or more overflows, which C leaves undefined
+   * (W21; GCC with the kernel's -fno-strict-overflow gives the two's-complement bits, the value
+   * v7's u32 shift gives). Absent: no such shift.
+   */
+  readonly signedShiftOverflow?: boolean;
+  /**
    * The earlier layout whose bytes this one shares exactly (only the kernel's lookup differs):
    * detection cannot tell them apart, picks the earlier one and lists this one as also fitting.
    */
@@ -42,10 +49,12 @@ export interface LayoutTraits {
 const TRAITS = {
   'v1-flat': { container: 'module', entries: 'flat', deltas: null, locate: 'counts', reserved: true, streamSize: false, namesSize: true, filesAligned: true, symbolBound: true },
   'v1': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: false, symbolBound: true },
+  'v2': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
   'v5': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
   'v7': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'v5' },
   'vmlinux-v1-flat': { container: 'vmlinux', entries: 'flat', deltas: null, locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v1': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
+  'vmlinux-v2': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
 } as const satisfies Record<string, LayoutTraits>;
 
 /** Registry order: detection prefers earlier layouts when several fit. */

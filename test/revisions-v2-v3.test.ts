@@ -1,0 +1,127 @@
+/**
+ * The later revisions' layouts and kernel lookups with exact expected answers on crafted
+ * sections: what each revision's kernel does differently (symbol bound, data_end clamp, name
+ * bound, u32 size checks, the SLEB128 reader).
+ */
+import { expect } from 'chai';
+import type { Endian } from '../tools/format/endian.js';
+import type { LineTable } from '../tools/model/line-table.js';
+import type { LookupAnswer } from '../tools/revisions/layout.js';
+import { layoutById } from '../tools/revisions/registry.js';
+
+/** The worked example of spec/FORMAT.md: three entries in two files. */
+const EXAMPLE: LineTable = {
+  files: ['fs/a.c', 'mm/b.c'],
+  entries: [
+    { offset: 0x10, fileId: 0, line: 10 },
+    { offset: 0x13, fileId: 1, line: 5 },
+    { offset: 0x19, fileId: 0, line: 12 },
+  ],
+};
+
+/** 70 entries over two blocks, block 1 far from block 0. */
+const TWO_BLOCKS: LineTable = {
+  files: ['a.c', 'b.c'],
+  entries: Array.from({ length: 70 }, (_, i) => ({ offset: (i < 64 ? 0x100 : 0x10_0000) + 4 * i, fileId: i % 2, line: 100 + i })),
+};
+
+function u32(bytes: Uint8Array, at: number, endian: Endian = 'le'): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at, endian === 'le');
+}
+
+function setU32(bytes: Uint8Array, at: number, value: number, endian: Endian = 'le'): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  new DataView(out.buffer).setUint32(at, value >>> 0, endian === 'le');
+  return out;
+}
+
+function hit(a: LookupAnswer): { file: string; line: number; entryOffset: number } | string {
+  return a.kind === 'hit' ? { file: a.file, line: a.line, entryOffset: a.entryOffset } : a.kind;
+}
+
+describe('revision v2 layouts', () => {
+  it('v2: the worked example has no padding (24 + 8 + 8 is aligned) and equals v1 byte for byte', () => {
+    const v1 = layoutById('v1').encode(EXAMPLE, 'le');
+    const v2 = layoutById('v2').encode(EXAMPLE, 'le');
+    expect(Buffer.from(v2).equals(Buffer.from(v1))).to.equal(true);
+    expect(v2.length).to.equal(62);
+  });
+
+  it('v2: a 9-byte stream is followed by 3 zero bytes before file_offsets[]', () => {
+    const t: LineTable = { ...EXAMPLE, entries: [...EXAMPLE.entries.slice(0, 2), { offset: 0x99, fileId: 0, line: 12 }] };
+    const b = layoutById('v2').encode(t, 'le');
+    expect(u32(b, 16)).to.equal(9); // data_size
+    expect(b.length).to.equal(24 + 8 + 9 + 3 + 8 + 14);
+    expect([...b.subarray(41, 44)]).to.deep.equal([0, 0, 0]);
+    expect(u32(b, 44)).to.equal(0);
+    expect(u32(b, 48)).to.equal(7);
+    const m = layoutById('v2').read(b, 'le');
+    expect(m.findings.filter((f) => f.rule !== 'LI-FIL-004')).to.deep.equal([]);
+    expect(layoutById('v1').read(b, 'le').findings.map((f) => f.rule)).to.include('LI-ALN-001');
+  });
+
+  it('v2: no symbol-start check (v1 misses where v2 answers the previous entry)', () => {
+    for (const [id, want] of [['v1', 'miss'], ['v2', { file: 'mm/b.c', line: 5, entryOffset: 0x13 }]] as const) {
+      const l = layoutById(id);
+      const a = l.lookupKernel(l.encode(EXAMPLE, 'le'), 'le', { offset: 0x17, symbolStart: 0x15 });
+      expect(hit(a), id).to.deep.equal(want);
+    }
+  });
+
+  it('v2: data_end of a block is the next block offset, not clamped to data_size (W11): endless varints run past the section', () => {
+    const l = layoutById('v2');
+    const b = l.encode(TWO_BLOCKS, 'le');
+    const n = u32(b, 12); // num_blocks
+    expect(n).to.equal(2);
+    const offsetsAt = 24 + 4 * n;
+    const dataAt = 24 + 8 * n;
+    const block1 = u32(b, offsetsAt + 4);
+    const bad = setU32(b, offsetsAt + 4, 0xffff_fff0);
+    bad.fill(0x80, dataAt, dataAt + block1);
+    const a = l.lookupKernel(bad, 'le', { offset: 0x200 });
+    expect(a.kind).to.equal('fault');
+    expect((a as { offset: number }).offset).to.equal(bad.length);
+    expect(l.read(bad, 'le').findings.map((f) => f.rule)).to.include('LI-BLK-002');
+  });
+
+  it('v2: the u32 size check with the rounded file-table offset wraps (W10)', () => {
+    const l = layoutById('v2');
+    const b = l.encode(EXAMPLE, 'le');
+    // names start at 48; filenames_size = 2^32 - 48 makes the end wrap to 0
+    const bad = setU32(setU32(b, 8, 2 ** 32 - 48), 40, 100);
+    const a = l.lookupKernel(bad, 'le', { offset: 0x10 });
+    expect(a.kind).to.equal('fault');
+    expect(l.read(bad, 'le').findings.map((f) => f.rule)).to.include('LI-LAY-001');
+  });
+
+  it('vmlinux-v2: symbols at the documented image offsets', () => {
+    const b = layoutById('vmlinux-v2').encode(EXAMPLE, 'be');
+    // counts 12, block index 8, data_size 4, data 8 (ends at 32), file_offsets 8, filenames_size 4, names 14
+    expect(b.length).to.equal(12 + 8 + 4 + 8 + 8 + 4 + 14);
+    expect(u32(b, 20, 'be')).to.equal(8);
+    expect(u32(b, 40, 'be')).to.equal(14);
+    expect(Buffer.from(b.subarray(44)).toString('latin1')).to.equal('fs/a.c\0mm/b.c\0');
+    const m = layoutById('vmlinux-v2').read(b, 'be');
+    expect(m.header.map((h) => [h.name, h.offset])).to.deep.equal([
+      ['lineinfo_num_entries', 0], ['lineinfo_num_files', 4], ['lineinfo_num_blocks', 8], ['lineinfo_data_size', 20], ['lineinfo_filenames_size', 40],
+    ]);
+  });
+
+  it('vmlinux-v2: name offsets are bounded by lineinfo_filenames_size (vmlinux-v1 reads 4 GiB away, W8)', () => {
+    for (const [id, want] of [['vmlinux-v1', 'fault'], ['vmlinux-v2', 'miss']] as const) {
+      const l = layoutById(id);
+      const b = l.encode(EXAMPLE, 'le');
+      const fo = l.read(b, 'le').regions.find((r) => r.name === 'lineinfo_file_offsets')!.offset;
+      expect(l.lookupKernel(setU32(b, fo, 0xffff_fff0), 'le', { offset: 0x10 }).kind, id).to.equal(want);
+    }
+  });
+
+  it('vmlinux-v2: the last block ends at lineinfo_data_size (vmlinux-v1 reads it unbounded, W7)', () => {
+    const l = layoutById('vmlinux-v2');
+    const b = Uint8Array.from(l.encode(EXAMPLE, 'le'));
+    b.fill(0x80, 24, 32); // the whole stream: continuation bytes
+    const a = l.lookupKernel(b, 'le', { offset: 0x19 });
+    // entry 0's varints are cut at data_end = 8: file 0, line 0 from partial reads; later reads return 0
+    expect(hit(a)).to.deep.equal({ file: 'fs/a.c', line: 0, entryOffset: 0x10 });
+  });
+});
