@@ -1,7 +1,8 @@
 /*
- * careful.c: a sample C decoder for all four v1 layouts (v1-flat, v1, vmlinux-v1-flat,
- * vmlinux-v1), written from spec/FORMAT.md ("Lookup", "Decoder safety contract"), for
- * conformance/harness/c (lineinfo_decoder.h). It meets the `required` level:
+ * careful.c: a sample C decoder for every layout of spec/FORMAT.md (v1-flat, v1, v2, v3, v5,
+ * v7, vmlinux-v1-flat, vmlinux-v1, vmlinux-v2, vmlinux-v3, vmlinux-v7), written from the spec
+ * ("Lookup", "Decoder safety contract"), for conformance/harness/c (lineinfo_decoder.h). It
+ * meets the `required` level:
  *
  *  - every read is bounds-checked against the section size; all extents are computed in 64-bit
  *    arithmetic, so a header cannot make them wrap (W10);
@@ -12,7 +13,12 @@
  *    ceil(N / 64) answers none;
  *  - every name offset is checked against the name table, and the name must be NUL-terminated
  *    inside it (W8, W12);
- *  - the symbol-start rule: on the found entry (flat layouts), per scanned entry (compressed).
+ *  - the symbol-start rule of v1 (on the found entry, flat layouts; per scanned entry,
+ *    compressed) and v7 (min_offset: only for a symbol starting at or before the address);
+ *    v2 to v6 have none;
+ *  - sectioned blobs (v5, v7): the address is descriptor 0's anchor plus the offset (u64), the
+ *    first descriptor covering it answers, and its table's (offset, size) pairs are checked
+ *    against the blob in 64-bit arithmetic.
  *
  * Each call does a binary search and decodes at most one block (plus, for vmlinux-v1, the last
  * block, to find where the stream ends). It allocates nothing.
@@ -119,8 +125,40 @@ static uint32_t uleb(struct stream *st)
 
 static uint32_t unzigzag(uint32_t u) { return (u >> 1) ^ (0u - (u & 1)); }
 
+/* The kernel's SLEB128 reader (v3 on): as uleb(), sign-extended from the last group read. */
+static uint32_t sleb(struct stream *st)
+{
+	uint32_t v = 0;
+	unsigned shift = 0;
+	while (st->pos < st->end) {
+		uint8_t b = st->data[st->pos++];
+		v |= (uint32_t)(b & 0x7f) << shift;
+		shift += 7;
+		if (!(b & 0x80)) {
+			if (shift < 32 && (b & 0x40))
+				v |= ~(uint32_t)0 << shift;
+			return v;
+		}
+		if (shift >= 32) {
+			while (st->pos < st->end && (st->data[st->pos] & 0x80))
+				st->pos++;
+			if (st->pos < st->end) {
+				st->pos++;
+				return v;
+			}
+			break;
+		}
+	}
+	st->cut = 1;
+	return v;
+}
+
+enum coding { ZIGZAG, SLEB };
+
+static uint32_t sdelta(struct stream *st, enum coding c) { return c == SLEB ? sleb(st) : unzigzag(uleb(st)); }
+
 /* Scans one block (spec "Block scan"): the last entry at most o (and at least ss if given). */
-static int scan(struct stream *st, uint32_t addr, uint32_t count, uint32_t o, int has_ss, uint32_t ss,
+static int scan(struct stream *st, enum coding c, uint32_t addr, uint32_t count, uint32_t o, int has_ss, uint32_t ss,
 		uint32_t *file, uint32_t *line)
 {
 	uint32_t f = uleb(st), l = uleb(st);
@@ -132,8 +170,8 @@ static int scan(struct stream *st, uint32_t addr, uint32_t count, uint32_t o, in
 	}
 	for (uint32_t j = 1; j < count; j++) {
 		addr += uleb(st);
-		f += unzigzag(uleb(st));
-		l += unzigzag(uleb(st));
+		f += sdelta(st, c);
+		l += sdelta(st, c);
 		if (addr > o)
 			break;
 		if (!has_ss || addr >= ss) {
@@ -189,7 +227,7 @@ static int lookup_vmlinux_v1_flat(const struct sec *s, uint32_t o, int has_ss, u
 }
 
 /* Shared by both compressed layouts once the stream and file table are located. */
-static int lookup_blocks(const struct sec *s, uint64_t addrs, uint64_t offsets, uint64_t data, uint64_t dsize,
+static int lookup_blocks(const struct sec *s, enum coding c, uint64_t addrs, uint64_t offsets, uint64_t data, uint64_t dsize,
 			 uint32_t n, uint32_t b, uint32_t f, uint64_t fo, uint64_t names, uint64_t names_end,
 			 uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
 {
@@ -208,7 +246,7 @@ static int lookup_blocks(const struct sec *s, uint64_t addrs, uint64_t offsets, 
 	if (start >= end || data + end > s->size)
 		return 0;
 	struct stream st = { s->p + data, start, end, 0 };
-	if (!scan(&st, addr, count, o, has_ss, ss, &file, &l) || file >= f || !get32(s, fo + 4 * (uint64_t)file, &no))
+	if (!scan(&st, c, addr, count, o, has_ss, ss, &file, &l) || file >= f || !get32(s, fo + 4 * (uint64_t)file, &no))
 		return 0;
 	*line = l;
 	return name_at(s, names, names_end, no, name);
@@ -224,7 +262,112 @@ static int lookup_v1(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, u
 	uint64_t names = fo + 4 * (uint64_t)f, end = names + sz;
 	if (end > s->size)
 		return 0;
-	return lookup_blocks(s, 24, offsets, data, d, n, b, f, fo, names, end, o, has_ss, ss, line, name);
+	return lookup_blocks(s, ZIGZAG, 24, offsets, data, d, n, b, f, fo, names, end, o, has_ss, ss, line, name);
+}
+
+/* v2: v1's header; zero padding aligns file_offsets[] to 4; no symbol bound. */
+static int lookup_v2(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
+{
+	uint32_t n, f, sz, b, d;
+	(void)has_ss;
+	(void)ss;
+	if (!get32(s, 0, &n) || !get32(s, 4, &f) || !get32(s, 8, &sz) || !get32(s, 12, &b) || !get32(s, 16, &d) ||
+	    n == 0 || b == 0)
+		return 0;
+	uint64_t offsets = 24 + 4 * (uint64_t)b, data = offsets + 4 * (uint64_t)b, fo = align4(data + d);
+	uint64_t names = fo + 4 * (uint64_t)f, end = names + sz;
+	if (end > s->size)
+		return 0;
+	return lookup_blocks(s, ZIGZAG, 24, offsets, data, d, n, b, f, fo, names, end, o, 0, 0, line, name);
+}
+
+/*
+ * A table whose header at `h` stores counts and (offset, size) pairs relative to `h`: v3's
+ * (48 bytes, from the section start) and each v5/v7 per-section table (44 bytes). `min` is the
+ * v7 bound (0: none).
+ */
+static int lookup_offset_size(const struct sec *s, uint64_t h, uint64_t hsize, uint32_t o, uint32_t min,
+			      uint32_t *line, const char **name)
+{
+	uint32_t v[11];
+	if (h > s->size || s->size - h < hsize)
+		return 0;
+	for (int i = 0; i < 11; i++)
+		if (!get32(s, h + 4 * (uint64_t)i, &v[i]))
+			return 0;
+	uint32_t n = v[0], b = v[1], f = v[2];
+	uint64_t avail = s->size - h;
+	for (int i = 3; i < 11; i += 2)
+		if (v[i] > avail || v[i + 1] > avail - v[i])
+			return 0;
+	if (n == 0 || b == 0 || v[4] / 8 < b || v[8] / 4 < f)
+		return 0;
+	uint64_t addrs = h + v[3], offsets = addrs + 4 * (uint64_t)b, data = h + v[5], fo = h + v[7];
+	uint64_t names = h + v[9], end = names + v[10];
+	uint32_t found_line;
+	const char *found_name;
+	/* the bound as v7 applies it: to the entry found, a symbol start at or before the offset */
+	if (!lookup_blocks(s, SLEB, addrs, offsets, data, v[6], n, b, f, fo, names, end, o, min != 0, min,
+			   &found_line, &found_name))
+		return 0;
+	*line = found_line;
+	*name = found_name;
+	return 1;
+}
+
+static int lookup_v3(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
+{
+	(void)has_ss;
+	(void)ss;
+	return lookup_offset_size(s, 0, 48, o, 0, line, name);
+}
+
+static int get64(const struct sec *s, uint64_t at, uint64_t *out)
+{
+	uint32_t a, b;
+	if (!get32(s, at, &a) || !get32(s, at + 4, &b))
+		return 0;
+	*out = s->be ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+	return 1;
+}
+
+/* v5 and v7 blobs: descriptors at 8; the query is anchor0 + offset; the first cover answers. */
+static int lookup_sectioned(const struct sec *s, int v7, uint32_t o, int has_ss, uint32_t ss, uint32_t *line,
+			    const char **name)
+{
+	uint32_t k_count, size, table;
+	uint64_t anchor0, anchor;
+	if (!get32(s, 0, &k_count) || k_count == 0 || 8 + 16 * (uint64_t)k_count > s->size || !get64(s, 8, &anchor0))
+		return 0;
+	uint64_t address = anchor0 + o, symbol = anchor0 + ss;
+	for (uint32_t k = 0; k < k_count; k++) {
+		uint64_t d = 8 + 16 * (uint64_t)k;
+		if (!get64(s, d, &anchor) || !get32(s, d + 8, &size) || !get32(s, d + 12, &table))
+			return 0;
+		if (anchor == 0 || address < anchor || address - anchor >= size)
+			continue;
+		uint64_t off = address - anchor;
+		uint32_t min = 0;
+		if (v7 && has_ss && symbol > anchor && symbol - anchor <= off)
+			min = (uint32_t)(symbol - anchor);
+		/* the name table must end with a NUL (the kernel checks its last byte) */
+		uint32_t names_off, names_size;
+		if (!get32(s, (uint64_t)table + 36, &names_off) || !get32(s, (uint64_t)table + 40, &names_size) || names_size == 0 ||
+		    (uint64_t)table + names_off + names_size > s->size || s->p[(uint64_t)table + names_off + names_size - 1] != 0)
+			return 0;
+		return lookup_offset_size(s, table, 44, (uint32_t)off, min, line, name);
+	}
+	return 0;
+}
+
+static int lookup_v5(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
+{
+	return lookup_sectioned(s, 0, o, has_ss, ss, line, name);
+}
+
+static int lookup_v7(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
+{
+	return lookup_sectioned(s, 1, o, has_ss, ss, line, name);
 }
 
 static int lookup_vmlinux_v1(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
@@ -247,7 +390,43 @@ static int lookup_vmlinux_v1(const struct sec *s, uint32_t o, int has_ss, uint32
 	uint64_t dsize = st.pos, fo = align4(data + dsize), names = fo + 4 * (uint64_t)f;
 	if (names > s->size)
 		return 0;
-	return lookup_blocks(s, 12, offsets, data, dsize, n, b, f, fo, names, s->size, o, has_ss, ss, line, name);
+	return lookup_blocks(s, ZIGZAG, 12, offsets, data, dsize, n, b, f, fo, names, s->size, o, has_ss, ss, line, name);
+}
+
+/*
+ * vmlinux-v2, -v3, -v7: v1's symbols plus lineinfo_data_size before the stream and
+ * lineinfo_filenames_size between the file table and the names.
+ */
+static int lookup_vmlinux_sized(const struct sec *s, enum coding c, int bound, uint32_t o, int has_ss, uint32_t ss,
+				uint32_t *line, const char **name)
+{
+	uint32_t n, f, b, d, sz;
+	if (!get32(s, 0, &n) || !get32(s, 4, &f) || !get32(s, 8, &b) || n == 0 || b == 0)
+		return 0;
+	uint64_t offsets = 12 + 4 * (uint64_t)b, dsize_at = offsets + 4 * (uint64_t)b, data = dsize_at + 4;
+	if (!get32(s, dsize_at, &d))
+		return 0;
+	uint64_t fo = align4(data + d), sz_at = fo + 4 * (uint64_t)f, names = sz_at + 4;
+	if (!get32(s, sz_at, &sz) || names + sz > s->size)
+		return 0;
+	/* v7: min_offset, only for a symbol starting at or before the offset */
+	int use = bound && has_ss && ss <= o;
+	return lookup_blocks(s, c, 12, offsets, data, d, n, b, f, fo, names, names + sz, o, use, use ? ss : 0, line, name);
+}
+
+static int lookup_vmlinux_v2(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
+{
+	return lookup_vmlinux_sized(s, ZIGZAG, 0, o, has_ss, ss, line, name);
+}
+
+static int lookup_vmlinux_v3(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
+{
+	return lookup_vmlinux_sized(s, SLEB, 0, o, has_ss, ss, line, name);
+}
+
+static int lookup_vmlinux_v7(const struct sec *s, uint32_t o, int has_ss, uint32_t ss, uint32_t *line, const char **name)
+{
+	return lookup_vmlinux_sized(s, SLEB, 1, o, has_ss, ss, line, name);
 }
 
 int lineinfo_decode(const uint8_t *section, size_t size, int big_endian, const char *layout,
@@ -264,6 +443,20 @@ int lineinfo_decode(const uint8_t *section, size_t size, int big_endian, const c
 		fn = lookup_vmlinux_v1_flat;
 	else if (!strcmp(layout, "vmlinux-v1"))
 		fn = lookup_vmlinux_v1;
+	else if (!strcmp(layout, "v2"))
+		fn = lookup_v2;
+	else if (!strcmp(layout, "v3"))
+		fn = lookup_v3;
+	else if (!strcmp(layout, "v5"))
+		fn = lookup_v5;
+	else if (!strcmp(layout, "v7"))
+		fn = lookup_v7;
+	else if (!strcmp(layout, "vmlinux-v2"))
+		fn = lookup_vmlinux_v2;
+	else if (!strcmp(layout, "vmlinux-v3"))
+		fn = lookup_vmlinux_v3;
+	else if (!strcmp(layout, "vmlinux-v7"))
+		fn = lookup_vmlinux_v7;
 	else
 		return LINEINFO_UNSUPPORTED;
 	return fn(&s, offset, has_symbol_start, symbol_start, line, name) ? LINEINFO_HIT : LINEINFO_NONE;
