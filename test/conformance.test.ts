@@ -158,6 +158,12 @@ describe('conformance suite', function () {
       expect(has('W12')).to.be.at.least(8);
       expect(has('W28', 'v1')).to.be.at.least(2);
       expect(has('W28', 'vmlinux-v1')).to.be.at.least(2);
+      expect(has('W11', 'v2')).to.be.at.least(4);
+      expect(has('W11', 'vmlinux-v2')).to.be.at.least(2);
+      expect(has('W10', 'v3')).to.be.at.least(6);
+      expect(has('W21', 'v3')).to.be.at.least(4);
+      expect(has('W21', 'vmlinux-v3')).to.be.at.least(4);
+      expect(has('W18', 'v2')).to.be.at.least(2);
       for (const id of ['v1/LI-STR-002/continuation-run-12-bytes-le', 'v1/LI-STR-002/value-above-u32-be', 'v1/LI-STR-001/varint-cut-by-block-end-le', 'vmlinux-v1/LI-STR-001/varint-cut-by-block-end-be']) {
         expect(byId.get(id), id).to.not.equal(undefined);
       }

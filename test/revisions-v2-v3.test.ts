@@ -125,3 +125,86 @@ describe('revision v2 layouts', () => {
     expect(hit(a)).to.deep.equal({ file: 'fs/a.c', line: 0, entryOffset: 0x10 });
   });
 });
+
+describe('revision v3 layouts', () => {
+  it('v3: the worked example under the 48-byte offset/size header', () => {
+    const b = layoutById('v3').encode(EXAMPLE, 'le');
+    // stream 00 0a | 03 01 7b | 06 7f 07 (SLEB128: file +1, line -5; file -1, line +7)
+    const header = Array.from({ length: 12 }, (_, i) => u32(b, 4 * i));
+    expect(header).to.deep.equal([3, 1, 2, 48, 8, 56, 8, 64, 8, 72, 14, 0]);
+    expect([...b.subarray(56, 64)]).to.deep.equal([0x00, 0x0a, 0x03, 0x01, 0x7b, 0x06, 0x7f, 0x07]);
+    expect(b.length).to.equal(86);
+    expect(layoutById('v3').read(b, 'le').findings).to.deep.equal([]);
+  });
+
+  it('v2 does not clamp a block end to data_size, v3 does: the same crafted section faults in v2 and answers in v3', () => {
+    const craft = (id: 'v2' | 'v3'): Uint8Array => {
+      const l = layoutById(id);
+      const b = l.encode(TWO_BLOCKS, 'le');
+      const m = l.read(b, 'le');
+      const offs = m.regions.find((r) => r.name === 'block_offsets')!.offset;
+      const data = m.regions.find((r) => r.name === 'data')!.offset;
+      const block1 = u32(b, offs + 4);
+      const out = setU32(b, offs + 4, 0xffff_fff0);
+      out.fill(0x80, data, data + block1);
+      return out;
+    };
+    const v2 = craft('v2');
+    expect(layoutById('v2').lookupKernel(v2, 'le', { offset: 0x200 })).to.deep.include({ kind: 'fault', offset: v2.length });
+    // v3: block 0 is read up to data_size; its first varint swallows the 0x80 run and ends in
+    // block 1's bytes, so the (wrong, but in-bounds) answer comes from there
+    expect(hit(layoutById('v3').lookupKernel(craft('v3'), 'le', { offset: 0x200 }))).to.deep.equal({ file: 'b.c', line: 169, entryOffset: 0x114 });
+    for (const id of ['v2', 'v3'] as const) expect(layoutById(id).read(craft(id), 'le').findings.map((f) => f.rule), id).to.include('LI-BLK-002');
+  });
+
+  it('v3: an offset+size pair that wraps in u32 passes the kernel check but breaks LI-LAY-001', () => {
+    const l = layoutById('v3');
+    const b = l.encode(EXAMPLE, 'le');
+    // filenames_offset 72 + filenames_size (2^32 - 72) = 0 mod 2^32: accepted, names intact
+    const wrapped = setU32(b, 40, 2 ** 32 - 72);
+    expect(hit(l.lookupKernel(wrapped, 'le', { offset: 0x13 }))).to.deep.equal({ file: 'mm/b.c', line: 5, entryOffset: 0x13 });
+    const m = l.read(wrapped, 'le');
+    const f = m.findings.find((x) => x.rule === 'LI-LAY-001')!;
+    expect(f.message).to.match(/wraps to 0x0, which the kernel's check accepts/);
+    // and the same wrap on the block index sends the kernel 4 GiB away
+    const far = setU32(setU32(b, 12, 0xffff_fff0), 16, 8 + 0x10);
+    expect(l.lookupKernel(far, 'le', { offset: 0x13 })).to.deep.include({ kind: 'fault', offset: 0xffff_fff0 });
+    expect(l.read(far, 'le').findings.map((x) => x.rule)).to.include('LI-LAY-001');
+  });
+
+  it('v3: blocks_size / files_size below the counts: the kernel wrapper and LI-OFS-001 reject it', () => {
+    const l = layoutById('v3');
+    const b = setU32(l.encode(EXAMPLE, 'le'), 32, 4); // files_size 4 < 2 files * 4
+    expect(l.lookupKernel(b, 'le', { offset: 0x13 })).to.deep.equal({ kind: 'miss', reason: 'files_size below num_files * 4' });
+    expect(l.read(b, 'le').findings.map((x) => x.rule)).to.include('LI-OFS-001');
+  });
+
+  it('SLEB128: large negative deltas (5 bytes, fifth byte 0x7x: the v3-v6 signed-shift overflow, W21) decode to the exact lines', () => {
+    const t: LineTable = {
+      files: ['k.c'],
+      entries: [
+        { offset: 0x10, fileId: 0, line: 0x7000_0000 },
+        { offset: 0x20, fileId: 0, line: 0x1000_0001 }, // delta -0x5fffffff
+        { offset: 0x30, fileId: 0, line: 3 }, // delta -0x0ffffffe
+        { offset: 0x40, fileId: 0, line: 0xffff_fff0 }, // delta -0x13 as int32 (wraps)
+      ],
+    };
+    for (const id of ['v3', 'vmlinux-v3'] as const) {
+      const l = layoutById(id);
+      const b = l.encode(t, 'be');
+      const data = l.read(b, 'be').regions.find((r) => r.name === 'data' || r.name === 'lineinfo_data')!;
+      const stream = [...b.subarray(data.offset, data.offset + data.size)];
+      // entry 0: 00, 80 80 80 80 07; entry 1: 10 00 81 80 80 80 7a; entry 2: 10 00 82 80 80 80 7f; entry 3: 10 00 6d
+      expect(stream, id).to.deep.equal([0x00, 0x80, 0x80, 0x80, 0x80, 0x07, 0x10, 0x00, 0x81, 0x80, 0x80, 0x80, 0x7a, 0x10, 0x00, 0x82, 0x80, 0x80, 0x80, 0x7f, 0x10, 0x00, 0x6d]);
+      const lines = [0x10, 0x20, 0x30, 0x40].map((o) => hit(l.lookupKernel(b, 'be', { offset: o })));
+      expect(lines.map((a) => (typeof a === 'string' ? a : a.line)), id).to.deep.equal([0x7000_0000, 0x1000_0001, 3, 0xffff_fff0]);
+    }
+  });
+
+  it('vmlinux-v3: the last block is clamped like the others and no symbol start applies', () => {
+    const l = layoutById('vmlinux-v3');
+    const b = l.encode(EXAMPLE, 'le');
+    expect(hit(l.lookupKernel(b, 'le', { offset: 0x18, symbolStart: 0x16 }))).to.deep.equal({ file: 'mm/b.c', line: 5, entryOffset: 0x13 });
+    expect(hit(layoutById('vmlinux-v1').lookupKernel(layoutById('vmlinux-v1').encode(EXAMPLE, 'le'), 'le', { offset: 0x18, symbolStart: 0x16 }))).to.equal('miss');
+  });
+});

@@ -193,6 +193,19 @@ function attributeKernelFailure(layout: Layout, bytes: Uint8Array, endian: Endia
   return 'W8';
 }
 
+/**
+ * W21: whether the stream holds a file-id or line delta below -2^27, whose SLEB128 form has a
+ * fifth byte of 0x78..0x7f: the v3-v6 kernel reader shifts it into an int32 (undefined in C).
+ */
+function signedShiftOverflows(model: SectionModel): boolean {
+  const e = model.entries;
+  for (let i = 1; i < e.length; i++) {
+    if (i % 64 === 0) continue;
+    if (((e[i]!.fileId - e[i - 1]!.fileId) | 0) < -(2 ** 27) || ((e[i]!.line - e[i - 1]!.line) | 0) < -(2 ** 27)) return true;
+  }
+  return false;
+}
+
 function sortWeaknesses(ws: Iterable<string>): string[] {
   return [...new Set(ws)].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
 }
@@ -213,6 +226,7 @@ class Catalogue {
 
     const weaknesses = new Set((spec.weaknesses ?? []).filter((w) => !KERNEL_UNSAFE_WEAKNESSES.includes(w)));
     if (rules.includes('LI-HDR-004')) weaknesses.add('W28');
+    if (layout.traits.signedShiftOverflow && signedShiftOverflows(model)) weaknesses.add('W21');
     if (spec.group === 'LI-ALN-001') weaknesses.add('W9');
     const declaredUnsafe = (spec.weaknesses ?? []).filter((w) => KERNEL_UNSAFE_WEAKNESSES.includes(w));
     const label = `${layout.id}/${spec.group}/${spec.name}-${endian}`;
@@ -412,6 +426,27 @@ function addValid(cat: Catalogue, layout: Layout): void {
       cat.add({ layout, endian, group: 'valid', name: c.name, description: c.description, bytes, queries, kind: 'valid', ...w18 });
     }
   }
+  if (layout.traits.signedShiftOverflow) {
+    // W21: line deltas below -2^27 take five SLEB128 bytes whose last one (0x78..0x7f) the v3-v6
+    // reader shifts left by 28 as an int32. Valid: the kernel computes the intended value.
+    const t: LineTable = {
+      files: ['kernel/big.c', 'lib/small.c'],
+      entries: [
+        { offset: 0x100, fileId: 0, line: 0x9000_0000 },
+        { offset: 0x104, fileId: 1, line: 7 },
+        { offset: 0x108, fileId: 0, line: 0x7000_0000 },
+        { offset: 0x10c, fileId: 1, line: 0x1000_0001 },
+        { offset: 0x110, fileId: 0, line: 3 },
+      ],
+    };
+    for (const endian of ENDIANS) {
+      cat.add({
+        layout, endian, group: 'W21', name: 'sleb128-shift-overflow',
+        description: 'line deltas of -0x5fffffff and -0x0ffffffe (and +0x70000007, which wraps from 7 - 0x90000000): 5-byte SLEB128 varints whose fifth byte the v3-v6 kernel shifts into the sign bit of an int32 (undefined in C; the kernel\'s GCC gives the intended value)',
+        bytes: layout.encode(t, endian), queries: queriesFor('w21', t, [{ offset: 0x104 }, { offset: 0x10b }, { offset: 0x200 }]), kind: 'valid', weaknesses: ['W21'],
+      });
+    }
+  }
   if (layout.container === 'module' && layout.traits.locate === 'counts' && !layout.traits.filesAligned) {
     // W9: file_offsets[] right after a stream whose size is not a multiple of 4.
     for (const endian of ENDIANS) {
@@ -595,6 +630,40 @@ function weaknessCases(layout: Layout): Weak[] {
         },
       });
     }
+  }
+  if (tr.container === 'module' && tr.locate === 'offset-size') {
+    // W10 in v3/v4: the wrapper checks each pair as `offset + size > section size` in u32.
+    const wrap = (name: string, what: string, off: string, size: string, extra: (b: Uint8Array, m: SectionModel, endian: Endian) => Uint8Array = (b) => b): Weak => ({
+      group: 'W10', name, weaknesses: ['W10'],
+      description: `${what}: ${off} + ${size} wraps in u32 to a value inside the section, so the kernel's check passes and it reads about 4 GiB away`,
+      make(endian) {
+        const b = enc(small, endian);
+        const m = model(b, endian);
+        const o = headerOffset(m, off);
+        const z = headerOffset(m, size);
+        const start = getU32(b, o, endian);
+        const newStart = 0xffff_ff00;
+        let out = setU32(b, o, newStart, endian);
+        out = setU32(out, z, getU32(b, z, endian) + (2 ** 32 - newStart) + start, endian);
+        return { bytes: extra(out, m, endian), queries: q(name, small) };
+      },
+    });
+    out.push(wrap('blocks-pair-wraps', 'blocks_offset = 0xffffff00 and blocks_size grown by 0x100 + blocks_offset', 'blocks_offset', 'blocks_size'));
+    out.push(wrap('data-pair-wraps', 'data_offset = 0xffffff00 and data_size grown by 0x100 + data_offset', 'data_offset', 'data_size'));
+    out.push({
+      group: 'W10', name: 'filenames-size-wraps', weaknesses: ['W10'],
+      description: 'filenames_size = 2^32 - filenames_offset (the pair sums to 0 in u32) and file_offsets[0] past the names: every name offset passes "< filenames_size" and the name is read past the section',
+      make(endian) {
+        const b = enc(small, endian);
+        const m = model(b, endian);
+        const names = region(m, 'filenames');
+        let out = setU32(b, headerOffset(m, 'filenames_size'), 2 ** 32 - names.offset, endian);
+        out = setU32(out, region(m, 'file_offsets').offset, names.size + 64, endian);
+        return { bytes: out, queries: q('s-wrap', small) };
+      },
+    });
+  }
+  if (tr.container === 'module' && tr.entries === 'blocks' && tr.locate !== 'sectioned') {
     out.push({
       group: 'W12', name: 'all-names-unterminated', weaknesses: ['W12'],
       description: 'every NUL of the name table replaced by "/": names run to the end of the section (the kernel checks only that the name starts inside the table)',

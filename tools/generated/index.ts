@@ -5,11 +5,13 @@ import KaitaiStreamCjs from 'kaitai-struct/KaitaiStream.js';
 import ModLineinfoV1Cjs from './ModLineinfoV1.cjs';
 import ModLineinfoV1FlatCjs from './ModLineinfoV1Flat.cjs';
 import ModLineinfoV2Cjs from './ModLineinfoV2.cjs';
+import ModLineinfoV3Cjs from './ModLineinfoV3.cjs';
 import ModLineinfoV5Cjs from './ModLineinfoV5.cjs';
 import ModLineinfoV7Cjs from './ModLineinfoV7.cjs';
 import VmlinuxLineinfoV1Cjs from './VmlinuxLineinfoV1.cjs';
 import VmlinuxLineinfoV1FlatCjs from './VmlinuxLineinfoV1Flat.cjs';
 import VmlinuxLineinfoV2Cjs from './VmlinuxLineinfoV2.cjs';
+import VmlinuxLineinfoV3Cjs from './VmlinuxLineinfoV3.cjs';
 
 /** Parser for layout `v1` (spec/revisions/mod_lineinfo_v1.ksy). */
 export import ModLineinfoV1 = ModLineinfoV1Cjs.ModLineinfoV1;
@@ -17,6 +19,8 @@ export import ModLineinfoV1 = ModLineinfoV1Cjs.ModLineinfoV1;
 export import ModLineinfoV1Flat = ModLineinfoV1FlatCjs.ModLineinfoV1Flat;
 /** Parser for layout `v2` (spec/revisions/mod_lineinfo_v2.ksy). */
 export import ModLineinfoV2 = ModLineinfoV2Cjs.ModLineinfoV2;
+/** Parser for layout `v3` (spec/revisions/mod_lineinfo_v3.ksy). */
+export import ModLineinfoV3 = ModLineinfoV3Cjs.ModLineinfoV3;
 /** Parser for layout `v5` (spec/revisions/mod_lineinfo_v5.ksy). */
 export import ModLineinfoV5 = ModLineinfoV5Cjs.ModLineinfoV5;
 /** Parser for layout `v7` (spec/revisions/mod_lineinfo_v7.ksy). */
@@ -27,6 +31,8 @@ export import VmlinuxLineinfoV1 = VmlinuxLineinfoV1Cjs.VmlinuxLineinfoV1;
 export import VmlinuxLineinfoV1Flat = VmlinuxLineinfoV1FlatCjs.VmlinuxLineinfoV1Flat;
 /** Parser for layout `vmlinux-v2` (spec/revisions/vmlinux_lineinfo_v2.ksy). */
 export import VmlinuxLineinfoV2 = VmlinuxLineinfoV2Cjs.VmlinuxLineinfoV2;
+/** Parser for layout `vmlinux-v3` (spec/revisions/vmlinux_lineinfo_v3.ksy). */
+export import VmlinuxLineinfoV3 = VmlinuxLineinfoV3Cjs.VmlinuxLineinfoV3;
 
 /**
  * The Kaitai Struct runtime stream class. `kaitai-struct/KaitaiStream.js` is a CommonJS module
@@ -41,28 +47,32 @@ export const KAITAI_PARSERS = {
   'v1': ModLineinfoV1,
   'v1-flat': ModLineinfoV1Flat,
   'v2': ModLineinfoV2,
+  'v3': ModLineinfoV3,
   'v5': ModLineinfoV5,
   'v7': ModLineinfoV7,
   'vmlinux-v1': VmlinuxLineinfoV1,
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat,
   'vmlinux-v2': VmlinuxLineinfoV2,
+  'vmlinux-v3': VmlinuxLineinfoV3,
 } as const;
 
 export type KaitaiLayoutId = keyof typeof KAITAI_PARSERS;
 
 /** Every layout id with a generated parser, sorted. */
-export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'v2', 'v5', 'v7', 'vmlinux-v1', 'vmlinux-v1-flat', 'vmlinux-v2'];
+export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'v2', 'v3', 'v5', 'v7', 'vmlinux-v1', 'vmlinux-v1-flat', 'vmlinux-v2', 'vmlinux-v3'];
 
 /** The parsed object of each layout. */
 export interface KaitaiParsedByLayout {
   'v1': ModLineinfoV1;
   'v1-flat': ModLineinfoV1Flat;
   'v2': ModLineinfoV2;
+  'v3': ModLineinfoV3;
   'v5': ModLineinfoV5;
   'v7': ModLineinfoV7;
   'vmlinux-v1': VmlinuxLineinfoV1;
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat;
   'vmlinux-v2': VmlinuxLineinfoV2;
+  'vmlinux-v3': VmlinuxLineinfoV3;
 }
 
 export type KaitaiParsed = KaitaiParsedByLayout[KaitaiLayoutId];

@@ -46,6 +46,7 @@ const ALL: readonly LayoutId[] = LAYOUT_GROUPS.all;
 const COMPRESSED: readonly LayoutId[] = LAYOUT_GROUPS.compressed;
 const FLAT: readonly LayoutId[] = LAYOUT_GROUPS.flat;
 const SECTIONED: readonly LayoutId[] = LAYOUT_GROUPS.sectioned;
+const OFFSET_SIZE_HEADER: readonly LayoutId[] = LAYOUT_GROUPS['offset-size-header'];
 
 const VALID_CONTAINER: ModuleContainerFacts = { sectionFlags: 0x2n, addralign: 4n, textSize: null };
 
@@ -376,6 +377,30 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     },
   },
   {
+    rule: 'LI-OFS-001', layouts: OFFSET_SIZE_HEADER,
+    make: (ctx) => {
+      const b = encodeWith(ctx, ctx.table);
+      const f = headerField(model(ctx, b), ctx.random() < 0.5 ? 'blocks_size' : 'files_size');
+      return ok(setU32(ctx, b, f.offset, f.value - 4), 'blocks_size or files_size 4 bytes short of what the counts need');
+    },
+  },
+  {
+    rule: 'LI-OFS-002', layouts: OFFSET_SIZE_HEADER,
+    make: (ctx) => {
+      const b = encodeWith(ctx, ctx.table);
+      const f = headerField(model(ctx, b), ctx.random() < 0.5 ? 'blocks_size' : 'files_size');
+      return ok(setU32(ctx, b, f.offset, f.value + 4), 'blocks_size or files_size 4 bytes larger than the counts need');
+    },
+  },
+  {
+    rule: 'LI-OFS-003', layouts: OFFSET_SIZE_HEADER,
+    make: (ctx) => ok(gapBeforeFiles(ctx, 4), '4 spare bytes between the stream\'s padding and the file table'),
+  },
+  {
+    rule: 'LI-OFS-004', layouts: OFFSET_SIZE_HEADER,
+    make: (ctx) => ok(gapBeforeFiles(ctx, 1 + Math.floor(ctx.random() * 3)), 'file table moved to an offset that is not a multiple of 4'),
+  },
+  {
     rule: 'LI-SEC-001', layouts: SECTIONED,
     make: (ctx) => {
       if (ctx.random() < 0.5) return ok(encodeBlob(blobFromTable(ctx.table), ctx.endian, { descriptorsAt4: true }).bytes, 'descriptors at offset 4, as a 32-bit struct without __aligned(8) lays them out (W22)');
@@ -456,6 +481,18 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     make: (ctx) => ok(encodeWith(ctx, ctx.table), 'a 32-bit module with a v5 blob (W22)', { container: { ...VALID_CONTAINER, elfClass: 32 } }),
   },
 ];
+
+/** Offset/size header layouts: `k` zero bytes inserted before the file table, the header following it. */
+function gapBeforeFiles(ctx: BreakContext, k: number): Uint8Array {
+  const b = encodeWith(ctx, ctx.table);
+  const m = model(ctx, b);
+  const files = headerField(m, 'files_offset');
+  const names = headerField(m, 'filenames_offset');
+  const out = new Uint8Array(b.length + k);
+  out.set(b.subarray(0, files.value));
+  out.set(b.subarray(files.value), files.value + k);
+  return setU32(ctx, setU32(ctx, out, files.offset, files.value + k), names.offset, names.value + k);
+}
 
 /** The table split in two covered sections (`.text`, `.exit.text`) of one blob. */
 function twoSectionBlob(ctx: BreakContext): BlobInput {

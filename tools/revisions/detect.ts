@@ -16,10 +16,12 @@ export interface Candidate {
   readonly errors: number;
   /** SHOULD-rule warnings (not notes): among candidates without errors, fewer is a better fit */
   readonly warnings: number;
+  /** notes, the last tie-breaker (a stream read with the wrong delta coding leaves files unused) */
+  readonly notes: number;
 }
 
 export interface Detection {
-  /** best candidate: fewest MUST violations, then fewest warnings, then registry order, little-endian first */
+  /** best candidate: fewest MUST violations, then fewest warnings, then fewest notes, then registry order, little-endian first */
   readonly best: Candidate;
   /** every candidate with no MUST violation */
   readonly fitting: readonly Candidate[];
@@ -38,6 +40,10 @@ export function warningCount(model: SectionModel): number {
   return model.findings.filter((f) => ruleById(f.rule).severity === 'warning').length;
 }
 
+export function noteCount(model: SectionModel): number {
+  return model.findings.filter((f) => ruleById(f.rule).severity === 'note').length;
+}
+
 export function detectLayout(
   bytes: Uint8Array,
   container: Container,
@@ -49,9 +55,9 @@ export function detectLayout(
   for (const layout of layouts) {
     for (const endian of endians) {
       const model = layout.read(bytes, endian, options.symbols);
-      candidates.push({ layout, endian, model, errors: errorCount(model) + (model.decoded ? 0 : 1000), warnings: warningCount(model) });
+      candidates.push({ layout, endian, model, errors: errorCount(model) + (model.decoded ? 0 : 1000), warnings: warningCount(model), notes: noteCount(model) });
     }
   }
-  const ranked = [...candidates].sort((a, b) => a.errors - b.errors || a.warnings - b.warnings);
+  const ranked = [...candidates].sort((a, b) => a.errors - b.errors || a.warnings - b.warnings || a.notes - b.notes);
   return { best: ranked[0]!, fitting: candidates.filter((c) => c.errors === 0) };
 }

@@ -50,11 +50,13 @@ const TRAITS = {
   'v1-flat': { container: 'module', entries: 'flat', deltas: null, locate: 'counts', reserved: true, streamSize: false, namesSize: true, filesAligned: true, symbolBound: true },
   'v1': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: false, symbolBound: true },
   'v2': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
+  'v3': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'offset-size', reserved: true, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false, signedShiftOverflow: true },
   'v5': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
   'v7': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'v5' },
   'vmlinux-v1-flat': { container: 'vmlinux', entries: 'flat', deltas: null, locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v1': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v2': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
+  'vmlinux-v3': { container: 'vmlinux', entries: 'blocks', deltas: 'sleb128', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false, signedShiftOverflow: true },
 } as const satisfies Record<string, LayoutTraits>;
 
 /** Registry order: detection prefers earlier layouts when several fit. */

@@ -6,12 +6,14 @@ import type { LayoutId } from './layout-id.js';
 import { moduleV1Flat } from './module-v1-flat.js';
 import { moduleV1 } from './module-v1.js';
 import { moduleV2 } from './module-v2.js';
+import { moduleV3 } from './module-v3.js';
 import { moduleV5, moduleV7 } from './module-v5.js';
 import { vmlinuxV1Flat } from './vmlinux-v1-flat.js';
 import { vmlinuxV1 } from './vmlinux-v1.js';
 import { vmlinuxV2 } from './vmlinux-v2.js';
+import { vmlinuxV3 } from './vmlinux-v3.js';
 
-export const LAYOUTS: readonly Layout[] = [moduleV1Flat, moduleV1, moduleV2, moduleV5, moduleV7, vmlinuxV1Flat, vmlinuxV1, vmlinuxV2];
+export const LAYOUTS: readonly Layout[] = [moduleV1Flat, moduleV1, moduleV2, moduleV3, moduleV5, moduleV7, vmlinuxV1Flat, vmlinuxV1, vmlinuxV2, vmlinuxV3];
 
 export function layoutById(id: LayoutId): Layout {
   const l = LAYOUTS.find((x) => x.id === id);
