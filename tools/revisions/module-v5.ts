@@ -201,7 +201,8 @@ function readTable(bytes: Uint8Array, view: SectionBytes, m: ModelBuilder, d: De
   readStream(bytes, { dataOff: at('data_offset'), dataSize: f.data_size, blockAddrs, blockOffsets, numEntries: n, addrsOff, offsetsOff }, 'sleb128', m);
   m.decoded = true;
   readFileTable(view, m, f.num_files, at('files_offset'), at('filenames_offset'), f.filenames_size);
-  if (f.filenames_size === 0 || bytes[at('filenames_offset') + f.filenames_size - 1] !== 0) {
+  // (a table without entries annotates nothing anyway: LI-HDR-003 says so)
+  if (n > 0 && (f.filenames_size === 0 || bytes[at('filenames_offset') + f.filenames_size - 1] !== 0)) {
     m.find('LI-SEC-008', `${p}filenames`, at('filenames_offset'), f.filenames_size,
       f.filenames_size === 0 ? `table ${k} has an empty name table` : `table ${k}'s name table does not end with a NUL byte: a kernel annotates nothing in this section`);
   }

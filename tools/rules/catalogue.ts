@@ -133,7 +133,7 @@ export const RULES: readonly Rule[] = [
   { id: 'LI-SEC-005', level: 'SHOULD', severity: 'warning', layouts: LAYOUT_GROUPS.sectioned,
     summary: 'The address ranges of descriptors with non-zero anchors do not overlap.' },
   { id: 'LI-SEC-008', level: 'MUST', severity: 'error', layouts: LAYOUT_GROUPS.sectioned,
-    summary: 'Each table\'s name table is non-empty and ends with a NUL byte (the v5 kernel checks its last byte instead of each name).' },
+    summary: 'The name table of each table with entries is non-empty and ends with a NUL byte (the v5 kernel checks its last byte instead of each name).' },
   { id: 'LI-SEC-006', level: 'MUST', severity: 'error', layouts: LAYOUT_GROUPS.sectioned, needsElf: true,
     summary: 'In a module file, every descriptor\'s anchor has exactly one absolute relocation (R_*_64, or abs32 on the low word on 32-bit targets) against the start of a section its blob covers, and the descriptor\'s `size` equals that section\'s size.' },
   { id: 'LI-SEC-007', level: 'SHOULD', severity: 'warning', layouts: ['v5'], needsElf: true,
