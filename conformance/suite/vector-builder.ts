@@ -22,6 +22,8 @@ import type { VarintHook } from '../../tools/revisions/block-stream.js';
 import type { Layout, SectionModel } from '../../tools/revisions/layout.js';
 import type { LayoutId } from '../../tools/revisions/layout-id.js';
 import { LAYOUTS } from '../../tools/revisions/registry.js';
+import { DEFAULT_ANCHOR, encodeBlob } from '../../tools/revisions/sectioned-blob.js';
+import type { BlobInput } from '../../tools/revisions/sectioned-blob.js';
 import { RULES, ruleById } from '../../tools/rules/catalogue.js';
 import type { DecoderAnswer, DecoderQuery } from '../decoder-interface.js';
 import type { CaseOutcome } from '../driver.js';
@@ -850,6 +852,78 @@ function weaknessCases(layout: Layout): Weak[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// sectioned blobs (v5 on): several covered sections in one blob, and the generator's defects
+
+/** `.text` and `.exit.text` of one module, 1 MiB apart, sharing the module's file list. */
+function twoSectionBlob(name: string): BlobInput {
+  const t = tableFor(name, { entries: 90, files: 4 });
+  const half = 70;
+  const base = t.entries[half]!.offset;
+  return {
+    files: t.files,
+    sections: [
+      { name: '.text', size: base, anchor: DEFAULT_ANCHOR, entries: t.entries.slice(0, half) },
+      { name: '.exit.text', size: t.entries[t.entries.length - 1]!.offset - base + 0x40, anchor: DEFAULT_ANCHOR + 0x10_0000n,
+        entries: t.entries.slice(half).map((e) => ({ ...e, offset: e.offset - base })) },
+    ],
+  };
+}
+
+/** Queries (offsets from descriptor 0's anchor) at and around every entry of every section. */
+function blobQueries(blob: BlobInput): DecoderQuery[] {
+  const a0 = blob.sections[0]!.anchor;
+  const qs: DecoderQuery[] = [{ offset: 0 }];
+  for (const s of blob.sections) {
+    const base = Number(s.anchor - a0);
+    const pick = s.entries.filter((_, i) => i < 3 || i % 17 === 0 || i >= s.entries.length - 2);
+    for (const e of pick) for (const d of [-1, 0, 1]) if (base + e.offset + d >= 0) qs.push({ offset: base + e.offset + d });
+    qs.push({ offset: base + s.size - 1 }, { offset: base + s.size }, { offset: base + s.size + 0x100 });
+  }
+  return dedupe(qs);
+}
+
+function addSectioned(cat: Catalogue, layout: Layout): void {
+  if (layout.traits.locate !== 'sectioned') return;
+  const blob = twoSectionBlob(`sectioned-${layout.id}`);
+  const e0 = blob.sections[0]!.entries;
+  for (const endian of ENDIANS) {
+    cat.add({
+      layout, endian, group: 'valid', name: 'two-sections',
+      description: '.text and .exit.text in one blob, 1 MiB apart: queries in both, in the gap between them and past each section\'s size',
+      bytes: encodeBlob(blob, endian).bytes, queries: blobQueries(blob), kind: 'valid',
+    });
+    // An unrelocated descriptor (anchor 0) is skipped; queries into where it would be answer none.
+    const unrelocated = { ...blob, sections: [blob.sections[0]!, { ...blob.sections[1]!, anchor: 0n }] };
+    cat.add({
+      layout, endian, group: 'valid', name: 'zero-anchor-skipped',
+      description: 'the second descriptor\'s anchor is 0 (left unrelocated): the kernel skips it, so nothing past .text is annotated',
+      bytes: encodeBlob(unrelocated, endian).bytes, queries: blobQueries(blob), kind: 'valid',
+    });
+    // Overlapping ranges: the first covering descriptor answers, even where it has no entry.
+    const first = blob.sections[0]!;
+    const shadowed = { ...blob, sections: [{ ...blob.sections[1]!, anchor: first.anchor + BigInt(e0[10]!.offset) }, first] };
+    cat.add({
+      layout, endian, group: 'valid', name: 'first-cover-answers',
+      description: 'the first descriptor overlaps the second (LI-SEC-005): every address both cover is answered from the first, none where it has no entry before the address; no fall-through to the second',
+      bytes: encodeBlob(shadowed, endian).bytes,
+      queries: dedupe([...blobQueries(blob), ...e0.slice(0, 14).map((e) => ({ offset: e.offset - e0[10]!.offset }))].filter((q) => q.offset >= 0)),
+      kind: 'valid',
+    });
+    cat.add({
+      layout, endian, group: 'LI-SEC-001', name: 'descriptors-at-offset-4', rule: 'LI-SEC-001', weaknesses: ['W22'],
+      description: 'the blob laid out for the v5/v6 C struct on a target whose u64 is 4-aligned (i386): descriptors at offset 4, which a 64-bit or v7 kernel reads at 8',
+      bytes: encodeBlob(blob, endian, { descriptorsAt4: true }).bytes, queries: blobQueries(blob), kind: 'malformed',
+    });
+    const files = blob.files.map((f, i) => (i === 0 && (blob.files.reduce((n, x) => n + x.length + 1, 0) % 4 === 0) ? `${f}x` : f));
+    cat.add({
+      layout, endian, group: 'LI-SEC-002', name: 'table-label-before-balign', rule: 'LI-SEC-002', weaknesses: ['W23'],
+      description: 'the v5-v7 generator\'s label-before-.balign defect: the second table_offset points into the padding before its header, so the kernel reads .exit.text\'s header shifted',
+      bytes: encodeBlob({ ...blob, files }, endian, { labelBeforeAlign: true }).bytes, queries: blobQueries(blob), kind: 'malformed',
+    });
+  }
+}
+
 function addWeaknesses(cat: Catalogue, layout: Layout): void {
   for (const w of weaknessCases(layout)) {
     for (const endian of ENDIANS) {
@@ -866,13 +940,14 @@ export function buildCatalogue(): BuiltCatalogue {
     addShouldRules(cat, layout);
     addMustRules(cat, layout);
     addWeaknesses(cat, layout);
+    addSectioned(cat, layout);
   }
   const manifest: VectorManifest = {
     $schema: '../../schemas/vector-manifest.schema.json',
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
     description:
-      'lineinfo-kit conformance vectors for the v1 layouts of spec/FORMAT.md. Valid vectors carry the reference answer of every query; ' +
+      'lineinfo-kit conformance vectors for every layout of spec/FORMAT.md. Valid vectors carry the reference answer of every query; ' +
       'malformed vectors break at least one MUST rule and expect "safe" answers at level required and no annotation at level recommended. ' +
       'Generated by npm run vectors; do not edit by hand.',
     generator: 'conformance/generate-vectors.ts',
