@@ -208,3 +208,31 @@ describe('revision v3 layouts', () => {
     expect(hit(layoutById('vmlinux-v1').lookupKernel(layoutById('vmlinux-v1').encode(EXAMPLE, 'le'), 'le', { offset: 0x18, symbolStart: 0x16 }))).to.equal('miss');
   });
 });
+
+describe('revision v7 vmlinux layout', () => {
+  // lineinfo_kunit's test_lineinfo_search_min_offset: entries at 0 and 0x40 of the same file:line
+  const SAME: LineTable = { files: ['kernel/x.c'], entries: [{ offset: 0, fileId: 0, line: 10 }, { offset: 0x40, fileId: 0, line: 10 }] };
+
+  it('the stream is 00 0a 40 00 00 and the bytes are vmlinux-v3\'s', () => {
+    const b7 = layoutById('vmlinux-v7').encode(SAME, 'le');
+    expect(Buffer.from(b7).equals(Buffer.from(layoutById('vmlinux-v3').encode(SAME, 'le')))).to.equal(true);
+    expect([...b7.subarray(24, 29)]).to.deep.equal([0x00, 0x0a, 0x40, 0x00, 0x00]);
+  });
+
+  it('min_offset 0x40 hits, min_offset 0x60 misses; vmlinux-v3 (no bound) hits both', () => {
+    for (const endian of ['le', 'be'] as const) {
+      const v7 = layoutById('vmlinux-v7');
+      const b = v7.encode(SAME, endian);
+      expect(hit(v7.lookupKernel(b, endian, { offset: 0x70, symbolStart: 0x40 }))).to.deep.equal({ file: 'kernel/x.c', line: 10, entryOffset: 0x40 });
+      expect(v7.lookupKernel(b, endian, { offset: 0x70, symbolStart: 0x60 })).to.deep.equal({ kind: 'miss', reason: 'nearest entry 0x40 is before the symbol start 0x60 (min_offset)' });
+      expect(hit(v7.lookupKernel(b, endian, { offset: 0x70 }))).to.deep.equal({ file: 'kernel/x.c', line: 10, entryOffset: 0x40 });
+      const v3 = layoutById('vmlinux-v3');
+      expect(hit(v3.lookupKernel(b, endian, { offset: 0x70, symbolStart: 0x60 }))).to.deep.equal({ file: 'kernel/x.c', line: 10, entryOffset: 0x40 });
+    }
+  });
+
+  it('aliases resolve to the layouts that carry those revisions\' bytes', async () => {
+    const { resolveLayoutName } = await import('../tools/revisions/layout-id.js');
+    expect(['v4', 'vmlinux-v4', 'vmlinux-v5', 'vmlinux-v6', 'v6'].map(resolveLayoutName)).to.deep.equal(['v3', 'vmlinux-v3', 'vmlinux-v3', 'vmlinux-v3', 'v5']);
+  });
+});

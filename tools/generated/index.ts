@@ -12,6 +12,7 @@ import VmlinuxLineinfoV1Cjs from './VmlinuxLineinfoV1.cjs';
 import VmlinuxLineinfoV1FlatCjs from './VmlinuxLineinfoV1Flat.cjs';
 import VmlinuxLineinfoV2Cjs from './VmlinuxLineinfoV2.cjs';
 import VmlinuxLineinfoV3Cjs from './VmlinuxLineinfoV3.cjs';
+import VmlinuxLineinfoV7Cjs from './VmlinuxLineinfoV7.cjs';
 
 /** Parser for layout `v1` (spec/revisions/mod_lineinfo_v1.ksy). */
 export import ModLineinfoV1 = ModLineinfoV1Cjs.ModLineinfoV1;
@@ -33,6 +34,8 @@ export import VmlinuxLineinfoV1Flat = VmlinuxLineinfoV1FlatCjs.VmlinuxLineinfoV1
 export import VmlinuxLineinfoV2 = VmlinuxLineinfoV2Cjs.VmlinuxLineinfoV2;
 /** Parser for layout `vmlinux-v3` (spec/revisions/vmlinux_lineinfo_v3.ksy). */
 export import VmlinuxLineinfoV3 = VmlinuxLineinfoV3Cjs.VmlinuxLineinfoV3;
+/** Parser for layout `vmlinux-v7` (spec/revisions/vmlinux_lineinfo_v7.ksy). */
+export import VmlinuxLineinfoV7 = VmlinuxLineinfoV7Cjs.VmlinuxLineinfoV7;
 
 /**
  * The Kaitai Struct runtime stream class. `kaitai-struct/KaitaiStream.js` is a CommonJS module
@@ -54,12 +57,13 @@ export const KAITAI_PARSERS = {
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat,
   'vmlinux-v2': VmlinuxLineinfoV2,
   'vmlinux-v3': VmlinuxLineinfoV3,
+  'vmlinux-v7': VmlinuxLineinfoV7,
 } as const;
 
 export type KaitaiLayoutId = keyof typeof KAITAI_PARSERS;
 
 /** Every layout id with a generated parser, sorted. */
-export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'v2', 'v3', 'v5', 'v7', 'vmlinux-v1', 'vmlinux-v1-flat', 'vmlinux-v2', 'vmlinux-v3'];
+export const KAITAI_LAYOUT_IDS: readonly KaitaiLayoutId[] = ['v1', 'v1-flat', 'v2', 'v3', 'v5', 'v7', 'vmlinux-v1', 'vmlinux-v1-flat', 'vmlinux-v2', 'vmlinux-v3', 'vmlinux-v7'];
 
 /** The parsed object of each layout. */
 export interface KaitaiParsedByLayout {
@@ -73,6 +77,7 @@ export interface KaitaiParsedByLayout {
   'vmlinux-v1-flat': VmlinuxLineinfoV1Flat;
   'vmlinux-v2': VmlinuxLineinfoV2;
   'vmlinux-v3': VmlinuxLineinfoV3;
+  'vmlinux-v7': VmlinuxLineinfoV7;
 }
 
 export type KaitaiParsed = KaitaiParsedByLayout[KaitaiLayoutId];

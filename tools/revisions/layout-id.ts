@@ -57,6 +57,7 @@ const TRAITS = {
   'vmlinux-v1': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v2': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
   'vmlinux-v3': { container: 'vmlinux', entries: 'blocks', deltas: 'sleb128', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false, signedShiftOverflow: true },
+  'vmlinux-v7': { container: 'vmlinux', entries: 'blocks', deltas: 'sleb128', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'vmlinux-v3' },
 } as const satisfies Record<string, LayoutTraits>;
 
 /** Registry order: detection prefers earlier layouts when several fit. */
@@ -78,7 +79,13 @@ export function layoutsWhere(test: (t: LayoutTraits, id: LayoutId) => boolean): 
  * Names of revisions that share a layout with an earlier one (the series changed code, not
  * bytes): accepted wherever a layout id is, e.g. `--revision v4`.
  */
-export const LAYOUT_ALIASES: Readonly<Record<string, LayoutId>> = { v6: 'v5' };
+export const LAYOUT_ALIASES: Readonly<Record<string, LayoutId>> = {
+  v4: 'v3',
+  v6: 'v5',
+  'vmlinux-v4': 'vmlinux-v3',
+  'vmlinux-v5': 'vmlinux-v3',
+  'vmlinux-v6': 'vmlinux-v3',
+};
 
 export function resolveLayoutName(value: string): LayoutId | null {
   if (isLayoutId(value)) return value;

@@ -12,8 +12,9 @@ import { vmlinuxV1Flat } from './vmlinux-v1-flat.js';
 import { vmlinuxV1 } from './vmlinux-v1.js';
 import { vmlinuxV2 } from './vmlinux-v2.js';
 import { vmlinuxV3 } from './vmlinux-v3.js';
+import { vmlinuxV7 } from './vmlinux-v7.js';
 
-export const LAYOUTS: readonly Layout[] = [moduleV1Flat, moduleV1, moduleV2, moduleV3, moduleV5, moduleV7, vmlinuxV1Flat, vmlinuxV1, vmlinuxV2, vmlinuxV3];
+export const LAYOUTS: readonly Layout[] = [moduleV1Flat, moduleV1, moduleV2, moduleV3, moduleV5, moduleV7, vmlinuxV1Flat, vmlinuxV1, vmlinuxV2, vmlinuxV3, vmlinuxV7];
 
 export function layoutById(id: LayoutId): Layout {
   const l = LAYOUTS.find((x) => x.id === id);
