@@ -64,19 +64,42 @@ export class SectionBytes {
    */
   cString(offset: number, limit: number): string | null {
     const nul = this.cStringEnd(offset, limit);
-    return nul < 0 ? null : decodeName(this.bytes.subarray(offset, nul));
+    if (nul < 0) return null;
+    // ASCII (nearly every file name) straight from the char codes; anything else through the
+    // UTF-8 decoder (which gives the same string for ASCII)
+    const b = this.bytes;
+    const n = nul - offset;
+    if (n <= MAX_CODES) {
+      const codes = (CODES[n] ??= new Array<number>(n).fill(0));
+      let i = 0;
+      for (; i < n; i++) {
+        const c = b[offset + i]!;
+        if (c >= 0x80) break;
+        codes[i] = c;
+      }
+      if (i === n) return String.fromCharCode.apply(null, codes);
+    }
+    return decodeName(b.subarray(offset, nul));
   }
 
   /** Index of the NUL ending the string at `offset` if it lies before `limit`, else -1. */
   cStringEnd(offset: number, limit: number): number {
     const end = Math.min(limit, this.size);
     if (offset < 0 || offset >= end) return -1;
-    const nul = this.bytes.indexOf(0, offset);
-    return nul < 0 || nul >= end ? -1 : nul;
+    // a plain scan of [offset, end) (the view may be a guarded array, where indexOf is a call
+    // through a Proxy)
+    const b = this.bytes;
+    for (let i = offset; i < end; i++) if (b[i] === 0) return i;
+    return -1;
   }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** reusable char-code arrays by length, for decoding ASCII names without allocating */
+const MAX_CODES = 256;
+const CODES: number[][] = [];
+
 
 /** File names are bytes; show them as UTF-8 (invalid sequences become U+FFFD). */
 export function decodeName(bytes: Uint8Array): string {

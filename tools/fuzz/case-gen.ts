@@ -116,7 +116,7 @@ function blockStarts(table: LineTable): number[] {
 const CACHE_LIMIT = 6000;
 /**
  * Prepared sections (table, encoding, structural model) are cached by (size class, slot, shape,
- * layout, byte order) up to this estimated size, oldest out first. Every combination of the
+ * layout, byte order) up to this estimated size, least recently used out first. Every combination of the
  * cached classes fits for small tables; large ones (rare) cycle.
  */
 const PREPARED_BUDGET = 160 * 1024 * 1024;
@@ -203,7 +203,13 @@ export class CaseFactory {
   private prepare(key: number | null, getTable: () => LineTable, layout: Layout, endian: Endian): Prepared {
     if (key !== null) {
       const p = this.prepared.get(key);
-      if (p) return p;
+      if (p) {
+        // least recently used out first: the rare large tables (each worth hundreds of small
+        // ones) must not cycle the small ones out, as first-in-first-out did
+        this.prepared.delete(key);
+        this.prepared.set(key, p);
+        return p;
+      }
     }
     const table = getTable();
     const valid = layout.encode(table, endian);

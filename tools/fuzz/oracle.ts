@@ -15,9 +15,8 @@ import type { CaseOutcome } from '../../conformance/driver.js';
 import type { Endian } from '../format/endian.js';
 import { hex } from '../format/u32-math.js';
 import type { KaitaiTable } from '../kaitai/kaitai-table.js';
-import { strictLookup } from '../lookup/strict-lookup.js';
+import { lookupValid, strictlyValid } from '../lookup/strict-lookup.js';
 import type { Layout, LookupAnswer, SectionModel } from '../revisions/layout.js';
-import { RULES } from '../rules/catalogue.js';
 
 export type FuzzOutcome =
   | CaseOutcome
@@ -37,13 +36,15 @@ export interface Verdict {
   readonly query: number | null;
 }
 
-const MUST = new Set(RULES.filter((r) => r.level === 'MUST').map((r) => r.id));
 const MALFORMED: LookupAnswer = { kind: 'miss', reason: 'the section breaks a MUST rule' };
 
 /** The reference view of one section, computed lazily and at most once. */
 export class Reference {
   private m: SectionModel | undefined;
   private v: boolean | undefined;
+  /** the last query list answered, and its answers (the target and the judge ask the same) */
+  private askedFor: readonly DecoderQuery[] | null = null;
+  private answered: readonly LookupAnswer[] = [];
 
   constructor(
     readonly layout: Layout,
@@ -60,18 +61,25 @@ export class Reference {
 
   /** every MUST rule holds (and the section could be decoded) */
   get valid(): boolean {
-    if (this.v === undefined) {
-      const m = this.model;
-      this.v = m.decoded && !m.findings.some((f) => MUST.has(f.rule));
-    }
-    return this.v;
+    return (this.v ??= strictlyValid(this.model));
   }
 
   answer(q: DecoderQuery): LookupAnswer {
     // strictLookup answers nothing for a section that breaks a MUST rule (or was not decoded), and
     // would work that out again for every query
     if (!this.valid) return MALFORMED;
-    return strictLookup(this.model, q.symbolStart === undefined ? { offset: q.offset } : { offset: q.offset, symbolStart: q.symbolStart });
+    return lookupValid(this.model, q.symbolStart === undefined ? { offset: q.offset } : { offset: q.offset, symbolStart: q.symbolStart });
+  }
+
+  /** answer() of every query, remembered for the last list asked about */
+  answers(queries: readonly DecoderQuery[]): readonly LookupAnswer[] {
+    if (this.askedFor !== queries) {
+      const out: LookupAnswer[] = new Array(queries.length);
+      for (let i = 0; i < queries.length; i++) out[i] = this.answer(queries[i]!);
+      this.answered = out;
+      this.askedFor = queries;
+    }
+    return this.answered;
   }
 
   /** [start, end) of the name table, or null when the section has none the layout can locate */
@@ -117,9 +125,10 @@ export function judgeAnswers(bytes: Uint8Array, queries: readonly DecoderQuery[]
     return { category: 'crash', detail: `returned ${Array.isArray(answers) ? answers.length : typeof answers} answer(s) for ${queries.length} queries`, query: null };
   }
   if (ref.valid) {
+    const wanted = ref.answers(queries);
     for (let i = 0; i < queries.length; i++) {
       const got = answers[i];
-      const want = ref.answer(queries[i]!);
+      const want = wanted[i]!;
       let same: boolean;
       if (want.kind !== 'hit') same = got === null;
       else if (got === null || !isAnswer(got)) same = false;

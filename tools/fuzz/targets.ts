@@ -23,6 +23,7 @@ import { kaitaiTable } from '../kaitai/kaitai-table.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { LAYOUT_IDS } from '../revisions/layout-id.js';
 import { fastGuardedSection, GuardViolation, guardedSection } from '../format/guarded-bytes.js';
+import type { LookupAnswer } from '../revisions/layout.js';
 import { layoutById } from '../revisions/registry.js';
 import type { DecoderAnswer } from '../../conformance/decoder-interface.js';
 import type { FuzzOutcome } from './oracle.js';
@@ -140,7 +141,7 @@ function inProcess(dut: DecoderUnderTest): LoadedTarget {
   };
 }
 
-function toAnswer(a: ReturnType<Reference['answer']>): DecoderAnswer {
+function toAnswer(a: LookupAnswer): DecoderAnswer {
   return a.kind === 'hit' ? { line: a.line, nameOffset: a.nameAt } : null;
 }
 
@@ -158,7 +159,9 @@ function referenceTarget(dut: DecoderUnderTest): LoadedTarget {
     try {
       const layout = layoutById(c.layout);
       const reference = new Reference(layout, c.endian, c.section, layout.read(view, c.endian));
-      const answers = c.queries.map((q) => toAnswer(reference.answer(q)));
+      const wanted = reference.answers(c.queries);
+      const answers: DecoderAnswer[] = new Array(wanted.length);
+      for (let i = 0; i < wanted.length; i++) answers[i] = toAnswer(wanted[i]!);
       return { kind: 'answers', answers, reference };
     } catch (e) {
       return outcomeOfError(e, c.queries.length);

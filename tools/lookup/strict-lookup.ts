@@ -6,7 +6,7 @@
  * table of the first descriptor whose range covers the address.
  */
 import { hex } from '../format/u32-math.js';
-import { ruleById } from '../rules/catalogue.js';
+import { RULES, ruleById } from '../rules/catalogue.js';
 import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
 import type { CoveredTable, FileRef, LocatedEntry, LookupAnswer, LookupQuery, SectionModel } from '../revisions/layout.js';
 
@@ -16,11 +16,33 @@ export function mustViolations(model: SectionModel): string[] {
   return [...new Set(model.findings.filter((f) => ruleById(f.rule).level === 'MUST').map((f) => f.rule))];
 }
 
+const MUST = new Set(RULES.filter((r) => r.level === 'MUST').map((r) => r.id));
+
+/** The model is decoded and breaks no MUST rule: strictLookup answers from it. */
+export function strictlyValid(model: SectionModel): boolean {
+  if (!model.decoded) return false;
+  const findings = model.findings;
+  for (let i = 0; i < findings.length; i++) {
+    const rule = findings[i]!.rule;
+    if (MUST.has(rule)) return false;
+    ruleById(rule); // an unknown rule id throws, as in mustViolations
+  }
+  return true;
+}
+
 export function strictLookup(model: SectionModel, q: LookupQuery): LookupAnswer {
-  const broken = mustViolations(model);
-  if (broken.length || !model.decoded) {
+  if (!strictlyValid(model)) {
+    const broken = mustViolations(model);
     return { kind: 'miss', reason: `section breaks ${broken.join(', ') || 'its layout'}` };
   }
+  return lookupValid(model, q);
+}
+
+/**
+ * strictLookup for a model the caller has already found strictlyValid (the fuzz oracle answers
+ * many queries from one model): the same answer without checking the findings again.
+ */
+export function lookupValid(model: SectionModel, q: LookupQuery): LookupAnswer {
   const bound = LAYOUT_TRAITS[model.layout].symbolBound;
   if (model.tables) return sectionedLookup(model.tables, q, bound);
   if (q.offset > 0xffff_ffff) return { kind: 'miss', reason: 'offset beyond 4 GiB' };

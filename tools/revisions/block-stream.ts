@@ -40,15 +40,12 @@ export interface EncodeOptions {
 }
 
 export function encodeStream(entries: readonly Entry[], coding: DeltaCoding, options: EncodeOptions = {}): EncodedStream {
+  if (!options.varintHook) return encodeStreamPlain(entries, coding);
   const out: number[] = [];
   const hook = options.varintHook;
   let block = 0;
   let entry = 0;
   const emit = (field: StreamField, write: (push: (b: number) => void) => void): void => {
-    if (!hook) {
-      write((b) => out.push(b));
-      return;
-    }
     const normal: number[] = [];
     write((b) => normal.push(b));
     out.push(...(hook(block, entry, field, normal) ?? normal));
@@ -81,6 +78,69 @@ export function encodeStream(entries: readonly Entry[], coding: DeltaCoding, opt
   return { blockAddrs, blockOffsets, data: Uint8Array.from(out) };
 }
 
+/** encodeStream without a hook: the same bytes, written straight into a growing buffer. */
+function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): EncodedStream {
+  // at most 5 bytes per varint, 3 varints per entry
+  let buf = new Uint8Array(Math.min(15 * entries.length + 16, 1 << 16));
+  let n = 0;
+  const uleb = (value: number): void => {
+    if (n + 5 > buf.length) {
+      const grown = new Uint8Array(buf.length * 2);
+      grown.set(buf);
+      buf = grown;
+    }
+    let v = value >>> 0;
+    while (v >= 0x80) {
+      buf[n++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[n++] = v;
+  };
+  const sleb = (value: number): void => {
+    if (n + 5 > buf.length) {
+      const grown = new Uint8Array(buf.length * 2);
+      grown.set(buf);
+      buf = grown;
+    }
+    let v = value | 0;
+    for (;;) {
+      const byte = v & 0x7f;
+      v >>= 7;
+      const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+      buf[n++] = done ? byte : byte | 0x80;
+      if (done) return;
+    }
+  };
+  const zigzag = coding === 'zigzag';
+  const blockAddrs: number[] = [];
+  const blockOffsets: number[] = [];
+  for (let base = 0; base < entries.length; base += BLOCK_ENTRIES) {
+    const first = entries[base]!;
+    blockAddrs.push(first.offset);
+    blockOffsets.push(n);
+    uleb(first.fileId);
+    uleb(first.line);
+    let prev = first;
+    const end = Math.min(base + BLOCK_ENTRIES, entries.length);
+    for (let i = base + 1; i < end; i++) {
+      const e = entries[i]!;
+      uleb((e.offset - prev.offset) >>> 0);
+      // The generator subtracts as int32: the difference is taken modulo 2^32.
+      const df = (e.fileId - prev.fileId) | 0;
+      const dl = (e.line - prev.line) | 0;
+      if (zigzag) {
+        uleb(zigzagEncode(df));
+        uleb(zigzagEncode(dl));
+      } else {
+        sleb(df);
+        sleb(dl);
+      }
+      prev = e;
+    }
+  }
+  return { blockAddrs, blockOffsets, data: buf.slice(0, n) };
+}
+
 /** Entry count of block `block` as the kernel computes it (u32 arithmetic, capped at 64). */
 export function kernelBlockEntries(block: number, numBlocks: number, numEntries: number): number {
   if (block !== numBlocks - 1) return BLOCK_ENTRIES;
@@ -100,6 +160,9 @@ export interface StreamGeometry {
   readonly addrsOff: number;
   readonly offsetsOff: number;
 }
+
+/** varint names in stream order: entry 0's two, then every later entry's three */
+const FIELD_NAMES = ['file_id', 'line', 'addr_delta', 'file_delta', 'line_delta'] as const;
 
 /**
  * Strict structural decode of every block with findings (LI-BLK-*, LI-STR-*); the entries'
@@ -131,6 +194,8 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
   }
 
   const scratch = newVarint();
+  const sleb = coding === 'sleb128';
+  const fields = FIELD_NAMES;
   for (let i = 0; i < numBlocks; i++) {
     const start = g.blockOffsets[i]!;
     const nominalEnd = i + 1 < numBlocks ? g.blockOffsets[i + 1]! : g.dataSize;
@@ -140,47 +205,59 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
     if (start >= end) continue; // reported above (LI-BLK-002), or an empty range
     let pos = g.dataOff + start;
     const limit = g.dataOff + end;
-    const where = (k: number): string => `block[${i}].entry[${k}]`;
-    const varint = (k: number, what: string, signed = false): number | null => {
-      const v = signed && coding === 'sleb128' ? readSleb128Strict(bytes, pos, limit, scratch) : readUleb128Strict(bytes, pos, limit, scratch);
-      if (!v.terminated) {
-        m.find('LI-STR-001', `${where(k)}.${what}`, pos, v.length || 1,
-          `${what} of entry ${k} in block ${i} runs past the end of the block's bytes (stream offset ${end})`);
-        return null;
-      }
-      if (v.overlong) {
-        m.find('LI-STR-002', `${where(k)}.${what}`, pos, v.length,
-          `${what} of entry ${k} in block ${i} is a ${v.length}-byte varint or exceeds 32 bits`);
-      } else if (v.nonMinimal) {
-        m.find('LI-STR-003', `${where(k)}.${what}`, pos, v.length,
-          `${what} of entry ${k} in block ${i} is not in its shortest encoding (${v.length} bytes)`);
-      }
-      pos += v.length;
-      if (!signed) return v.value;
-      return coding === 'zigzag' ? zigzagDecode(v.value) : v.value;
-    };
-    const at0 = pos;
-    const file0 = varint(0, 'file_id');
-    const line0 = file0 === null ? null : varint(0, 'line');
-    if (file0 === null || line0 === null) continue;
+    // Varints in stream order: entry 0 has file_id, line; entries 1.. addr_delta, file_delta,
+    // line_delta (the deltas signed). One loop, no closures: this runs for every entry.
     let addr = g.blockAddrs[i]!;
-    let file = file0;
-    let line = line0;
-    entries.push({ offset: addr, fileId: file, line, at: at0, length: pos - at0 });
+    let file = 0;
+    let line = 0;
+    let at = pos;
     let complete = true;
-    for (let k = 1; k < count; k++) {
-      const at = pos;
-      const da = varint(k, 'addr_delta');
-      const df = da === null ? null : varint(k, 'file_delta', true);
-      const dl = df === null ? null : varint(k, 'line_delta', true);
-      if (da === null || df === null || dl === null) {
-        complete = false;
-        break;
+    // entry 0 is read even when the kernel's count for the block is 0
+    const total = count > 0 ? count : 1;
+    for (let k = 0; k < total && complete; k++) {
+      at = pos;
+      const first = k === 0;
+      const n = first ? 2 : 3;
+      for (let j = 0; j < n; j++) {
+        const f = first ? j : j + 2;
+        const signed = f >= 3;
+        const v = signed && sleb ? readSleb128Strict(bytes, pos, limit, scratch) : readUleb128Strict(bytes, pos, limit, scratch);
+        if (!v.terminated) {
+          const what = fields[f]!;
+          m.find('LI-STR-001', `block[${i}].entry[${k}].${what}`, pos, v.length || 1,
+            `${what} of entry ${k} in block ${i} runs past the end of the block's bytes (stream offset ${end})`);
+          complete = false;
+          break;
+        }
+        if (v.overlong) {
+          const what = fields[f]!;
+          m.find('LI-STR-002', `block[${i}].entry[${k}].${what}`, pos, v.length,
+            `${what} of entry ${k} in block ${i} is a ${v.length}-byte varint or exceeds 32 bits`);
+        } else if (v.nonMinimal) {
+          const what = fields[f]!;
+          m.find('LI-STR-003', `block[${i}].entry[${k}].${what}`, pos, v.length,
+            `${what} of entry ${k} in block ${i} is not in its shortest encoding (${v.length} bytes)`);
+        }
+        pos += v.length;
+        const value = signed && !sleb ? zigzagDecode(v.value) : v.value;
+        switch (f) {
+          case 0:
+            file = value;
+            break;
+          case 1:
+            line = value;
+            break;
+          case 2:
+            addr += value;
+            break;
+          case 3:
+            file += value;
+            break;
+          default:
+            line = (line + value) >>> 0;
+        }
       }
-      addr += da;
-      file += df;
-      line = (line + dl) >>> 0;
-      entries.push({ offset: addr, fileId: file, line, at, length: pos - at });
+      if (complete) entries.push({ offset: addr, fileId: file, line, at, length: pos - at });
     }
     if (complete && pos < limit && end === nominalEnd) {
       m.find('LI-STR-004', `block[${i}]`, pos, limit - pos,

@@ -12,24 +12,25 @@ import type { ModelBuilder } from './model-builder.js';
 export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: number, unusedFiles = true): void {
   const entries = m.entries;
   const used = new Uint8Array(numFiles);
+  // The field path of entry i (`entries[i]`) is built only for a finding: this loop runs for
+  // every entry of every section read.
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const prev = i > 0 ? entries[i - 1]! : undefined;
-    const field = `entries[${i}]`;
     if (e.offset > 0xffff_ffff) {
-      m.find('LI-ENT-001', field, e.at, e.length, `entry ${i}'s offset ${hex(e.offset)} wraps past 2^32`);
+      m.find('LI-ENT-001', `entries[${i}]`, e.at, e.length, `entry ${i}'s offset ${hex(e.offset)} wraps past 2^32`);
     } else if (prev && e.offset <= prev.offset) {
-      m.find('LI-ENT-001', field, e.at, e.length,
+      m.find('LI-ENT-001', `entries[${i}]`, e.at, e.length,
         `entry ${i} at ${hex(e.offset)} does not come after entry ${i - 1} at ${hex(prev.offset)}`);
     }
     if (e.fileId < 0 || e.fileId >= numFiles) {
-      m.find('LI-ENT-002', e.fileAt === undefined ? `${field}.file_id` : `file_ids[${i}]`, e.fileAt ?? e.at, e.fileAt === undefined ? e.length : 2, `entry ${i} names file ${e.fileId}, but there are ${numFiles} files`);
+      m.find('LI-ENT-002', e.fileAt === undefined ? `entries[${i}].file_id` : `file_ids[${i}]`, e.fileAt ?? e.at, e.fileAt === undefined ? e.length : 2, `entry ${i} names file ${e.fileId}, but there are ${numFiles} files`);
     } else {
       used[e.fileId] = 1;
     }
-    if (e.line === 0) m.find('LI-ENT-003', e.lineAt === undefined ? `${field}.line` : `lines[${i}]`, e.lineAt ?? e.at, e.lineAt === undefined ? e.length : 4, `entry ${i} at ${hex(e.offset)} has line 0`);
+    if (e.line === 0) m.find('LI-ENT-003', e.lineAt === undefined ? `entries[${i}].line` : `lines[${i}]`, e.lineAt ?? e.at, e.lineAt === undefined ? e.length : 4, `entry ${i} at ${hex(e.offset)} has line 0`);
     if (prev && prev.fileId === e.fileId && prev.line === e.line) {
-      m.find('LI-ENT-004', field, e.at, e.length,
+      m.find('LI-ENT-004', `entries[${i}]`, e.at, e.length,
         `entry ${i} at ${hex(e.offset)} repeats entry ${i - 1}'s file ${e.fileId} line ${e.line}`);
     }
   }
@@ -46,20 +47,23 @@ export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: nu
 
 /** Where file_offsets[] starts, for locating per-file findings; set by the layout. */
 export function checkPaths(m: ModelBuilder, fileTableOff: number): void {
-  const names = m.files.map((f) => f.name);
-  const withDir = names.filter((n) => n !== null && n.includes('/')).length;
-  m.files.forEach((f, id) => {
-    const n = f.name;
-    if (n === null || n.length === 0) return;
+  const files = m.files;
+  let withDir = 0;
+  for (let id = 0; id < files.length; id++) {
+    const n = files[id]!.name;
+    if (n !== null && n.includes('/')) withDir++;
+  }
+  for (let id = 0; id < files.length; id++) {
+    const n = files[id]!.name;
+    if (n === null || n.length === 0) continue;
     const at = fileTableOff + id * 4;
-    const field = `file_offsets[${id}]`;
-    if (n.startsWith('/')) m.find('LI-PTH-001', field, at, 4, `file ${id} has an absolute path "${n}"`);
-    if (n.startsWith('../')) m.find('LI-PTH-002', field, at, 4, `file ${id} starts with ../ ("${n}"), typical of an O= build`);
-    if (isDoubledPath(n)) m.find('LI-PTH-003', field, at, 4, `file ${id} is a doubled path "${n}"`);
-    if (!n.includes('/') && withDir > 0) {
-      m.find('LI-PTH-004', field, at, 4, `file ${id} is a bare basename "${n}" while ${withDir} other file(s) have directories`);
+    if (n.startsWith('/')) m.find('LI-PTH-001', `file_offsets[${id}]`, at, 4, `file ${id} has an absolute path "${n}"`);
+    if (n.startsWith('../')) m.find('LI-PTH-002', `file_offsets[${id}]`, at, 4, `file ${id} starts with ../ ("${n}"), typical of an O= build`);
+    if (isDoubledPath(n)) m.find('LI-PTH-003', `file_offsets[${id}]`, at, 4, `file ${id} is a doubled path "${n}"`);
+    if (withDir > 0 && !n.includes('/')) {
+      m.find('LI-PTH-004', `file_offsets[${id}]`, at, 4, `file ${id} is a bare basename "${n}" while ${withDir} other file(s) have directories`);
     }
-  });
+  }
 }
 
 /** "a/b.c/a/b.c": the two halves around the middle '/' are equal. */

@@ -16,10 +16,26 @@ export interface EncodedNames {
 
 /** Names packed in id order, each followed by its NUL; offsets are where each name starts. */
 export function encodeNames(files: readonly string[]): EncodedNames {
-  const parts = files.map((f) => utf8.encode(f));
-  const total = parts.reduce((n, p) => n + p.length + 1, 0);
-  const bytes = new Uint8Array(total);
+  // ASCII names (nearly all) are their char codes; others go through the UTF-8 encoder
+  let total = 0;
+  let ascii = true;
+  for (const f of files) {
+    total += f.length + 1;
+    for (let i = 0; ascii && i < f.length; i++) if (f.charCodeAt(i) >= 0x80) ascii = false;
+  }
   const offsets: number[] = [];
+  if (ascii) {
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const f of files) {
+      offsets.push(at);
+      for (let i = 0; i < f.length; i++) bytes[at + i] = f.charCodeAt(i);
+      at += f.length + 1;
+    }
+    return { offsets, bytes };
+  }
+  const parts = files.map((f) => utf8.encode(f));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
   let at = 0;
   for (const p of parts) {
     offsets.push(at);
