@@ -12,7 +12,7 @@ import { reconcile } from './suite/expected-failures.js';
 import type { ExpectedFailures, StaleEntry } from './suite/expected-failures.js';
 import { fuzzCase } from './suite/fuzz-cases.js';
 import { DecoderLoadError, InProcessDriver, workerSpecFor } from './suite/in-process-driver.js';
-import { judge, nameTableOf } from './suite/judge.js';
+import { judge, nameTablesOf } from './suite/judge.js';
 import type { FailureCategory, Highlight, Level } from './suite/judge.js';
 import { isValidExpectation, loadCatalogue } from './suite/manifest.js';
 import type { VectorEntry } from './suite/manifest.js';
@@ -199,7 +199,7 @@ export async function runConformance(driver: DecoderDriver, options: RunOptions)
     const outcome = await driver.run({ section: bytes, endian: v.endian, layout: v.layout, queries: v.queries });
     const durationMs = Date.now() - t0;
     const expectation = isValidExpectation(v.expected) ? { kind: 'valid' as const, answers: v.expected.answers } : { kind: 'malformed' as const };
-    const verdict = judge(bytes, nameTableOf(v.layout, bytes, v.endian), v.queries, expectation, outcome, options.level);
+    const verdict = judge(bytes, nameTablesOf(v.layout, bytes, v.endian), v.queries, expectation, outcome, options.level);
     results.push(vectorResult(v, bytes, {
       status: verdict.pass ? 'pass' : 'fail',
       category: verdict.category,
@@ -258,7 +258,7 @@ async function runFuzz(driver: DecoderDriver, options: RunOptions): Promise<Fuzz
     const c = fuzzCase(seed, index, driver.layouts);
     const c0 = Date.now();
     const outcome = await driver.run({ section: c.section, endian: c.endian, layout: c.layout, queries: c.queries });
-    const verdict = judge(c.section, nameTableOf(c.layout, c.section, c.endian), c.queries, c.expectation, outcome, options.level);
+    const verdict = judge(c.section, nameTablesOf(c.layout, c.section, c.endian), c.queries, c.expectation, outcome, options.level);
     cases++;
     if (cases % 50 === 0) options.progress?.(`conformance: fuzz ${cases} cases, ${failureCount} failure(s), ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     if (verdict.pass) continue;

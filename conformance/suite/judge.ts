@@ -50,16 +50,19 @@ export type CaseExpectation =
   | { readonly kind: 'valid'; readonly answers: readonly ExpectedAnswer[] }
   | { readonly kind: 'malformed' };
 
-/** The name table of a section as the reference reader locates it; null when it cannot. */
+/**
+ * The name tables of a section as the reference reader locates them (one per table: sectioned
+ * blobs have one per covered section); empty when it cannot locate any.
+ */
 export interface NameTable {
   readonly offset: number;
   readonly size: number;
 }
+export type NameTables = readonly NameTable[];
 
-export function nameTableOf(layout: LayoutId, section: Uint8Array, endian: Endian): NameTable | null {
+export function nameTablesOf(layout: LayoutId, section: Uint8Array, endian: Endian): NameTables {
   const model = layoutById(layout).read(section, endian);
-  const r = model.regions.find((x) => x.kind === 'names');
-  return r ? { offset: r.offset, size: r.size } : null;
+  return model.regions.filter((x) => x.kind === 'names').map((r) => ({ offset: r.offset, size: r.size }));
 }
 
 const hex = (x: number): string => (Number.isInteger(x) && x >= 0 ? `0x${x.toString(16)}` : String(x));
@@ -71,13 +74,15 @@ function describeQuery(q: DecoderQuery | undefined, i: number): string {
 
 type NameCheck = { readonly ok: true; readonly end: number } | { readonly ok: false; readonly why: string; readonly length: number };
 
-/** A name must start inside the name table and have its NUL inside it. */
-export function checkName(section: Uint8Array, names: NameTable | null, nameOffset: number): NameCheck {
-  if (!names) return { ok: false, why: 'the name table cannot be located in this section, so no name is safe to return', length: 1 };
-  const end = names.offset + names.size;
-  if (!(Number.isInteger(nameOffset) && nameOffset >= names.offset && nameOffset < end)) {
-    return { ok: false, why: `name offset ${hex(nameOffset)} is outside the name table [${hex(names.offset)}, ${hex(end)})`, length: 1 };
+/** A name must start inside a name table and have its NUL inside that table. */
+export function checkName(section: Uint8Array, tables: NameTables, nameOffset: number): NameCheck {
+  if (tables.length === 0) return { ok: false, why: 'the name table cannot be located in this section, so no name is safe to return', length: 1 };
+  const names = tables.find((t) => Number.isInteger(nameOffset) && nameOffset >= t.offset && nameOffset < t.offset + t.size);
+  if (!names) {
+    const where = tables.map((t) => `[${hex(t.offset)}, ${hex(t.offset + t.size)})`).join(', ');
+    return { ok: false, why: `name offset ${hex(nameOffset)} is outside the name table${tables.length > 1 ? 's' : ''} ${where}`, length: 1 };
   }
+  const end = names.offset + names.size;
   const nul = section.indexOf(0, nameOffset);
   if (nul < 0 || nul >= end) {
     return { ok: false, why: `the name at ${hex(nameOffset)} has no NUL before the end of the name table (${hex(end)})`, length: Math.min(end, section.length) - nameOffset };
@@ -109,7 +114,7 @@ const PASS: Verdict = { pass: true, category: 'pass', reason: 'ok', highlights: 
 
 export function judge(
   section: Uint8Array,
-  names: NameTable | null,
+  names: NameTables,
   queries: readonly DecoderQuery[],
   expectation: CaseExpectation,
   outcome: CaseOutcome,

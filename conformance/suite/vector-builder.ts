@@ -28,7 +28,7 @@ import { RULES, ruleById } from '../../tools/rules/catalogue.js';
 import type { DecoderAnswer, DecoderQuery } from '../decoder-interface.js';
 import type { CaseOutcome } from '../driver.js';
 import { referenceDecoder } from '../reference-decoders.js';
-import { judge, nameTableOf } from './judge.js';
+import { judge, nameTablesOf } from './judge.js';
 import type { ExcludedRule, ExpectedAnswer, KernelBehaviour, VectorEntry, VectorManifest } from './manifest.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, sha256 } from './manifest.js';
 import { seededRandom, seedOf } from './random.js';
@@ -251,7 +251,7 @@ class Catalogue {
     } else {
       if (reference.some((a) => a !== null)) throw new Error(`${label}: the reference decoder annotates a malformed section`);
       expected = { required: 'safe', recommended: 'no-annotation' };
-      const names = nameTableOf(layout.id, bytes, endian);
+      const names = nameTablesOf(layout.id, bytes, endian);
       const verdict = judge(bytes, names, queries, { kind: 'malformed' }, kernel.outcome, 'required');
       if (verdict.pass) {
         if (declaredUnsafe.length) throw new Error(`${label}: declared ${declaredUnsafe.join(', ')} but the kernel algorithm stays inside the section on every query`);
