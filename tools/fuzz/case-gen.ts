@@ -282,7 +282,7 @@ export class CaseFactory {
       mutation = HAVOC.apply(input)!;
     }
     const entries = prep.table.entries.length ? prep.table.entries : prep.model.entries;
-    const q = makeQueries(d, entries, layout.id === 'v1' || layout.id === 'vmlinux-v1' ? prep.blockAddrs : []);
+    const q = makeQueries(d, entries, layout.traits.entries === 'blocks' ? prep.blockAddrs : []);
     const c: { -readonly [K in keyof FuzzCase]: FuzzCase[K] } = {
       index,
       layout,

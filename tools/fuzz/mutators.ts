@@ -138,17 +138,15 @@ function blockEntries(s: StreamInfo, k: number): number {
   return k < s.b - 1 ? BLOCK_ENTRIES : Math.max(1, Math.min(BLOCK_ENTRIES, s.n - BLOCK_ENTRIES * k));
 }
 
-/** exact end of a module table as its header describes it */
-function moduleEnd(layout: LayoutId, model: SectionModel): number | null {
-  const n = headerField(model, 'num_entries')?.value;
-  const f = headerField(model, 'num_files')?.value;
-  const s = headerField(model, 'filenames_size')?.value;
-  if (n === undefined || f === undefined || s === undefined) return null;
-  if (layout === 'v1-flat') return Math.ceil((16 + 6 * n) / 4) * 4 + 4 * n + 4 * f + s;
-  const b = headerField(model, 'num_blocks')?.value;
-  const d = headerField(model, 'data_size')?.value;
-  if (b === undefined || d === undefined) return null;
-  return 24 + 8 * b + d + 4 * f + s;
+/**
+ * End of a module section's tables: the end of the last array the structural read of the valid
+ * section located (for sectioned layouts, the last table's name table). Bytes after it are
+ * trailing padding; a section cut below it no longer holds what its header describes.
+ */
+function moduleEnd(model: SectionModel): number | null {
+  let end: number | null = null;
+  for (const r of model.regions) if (r.kind !== 'trailing' && (end === null || r.offset + r.size > end)) end = r.offset + r.size;
+  return end;
 }
 
 function decodeUleb(bytes: readonly number[]): number {
@@ -303,15 +301,17 @@ const u32Wrap: Mutator = {
     if (!n || !f) return null;
     const E = m.endian;
     const bytes = m.valid;
-    const id = m.layout.id;
+    const t = m.layout.traits;
     const options: (() => Mutation | null)[] = [
       () => ({ bytes: withU32(bytes, E, [f.offset, f.value + 0x4000_0000 * m.d.int(1, 3)]), rule: 'LI-LAY-001', description: 'num_files + k*2^30: 4*num_files wraps in u32' }),
     ];
-    if (id === 'v1-flat' || id === 'vmlinux-v1-flat') {
+    if (t.entries === 'flat') {
       options.push(() => ({ bytes: withU32(bytes, E, [n.offset, n.value + 0x8000_0000]), rule: 'LI-LAY-001', description: 'num_entries + 2^31: 10*num_entries wraps in u32' }));
     }
     const s = g('filenames_size');
-    if (id === 'v1-flat' && s) {
+    // module layouts whose arrays follow each other at offsets computed from the counts
+    const counted = t.container === 'module' && t.locate === 'counts';
+    if (counted && t.entries === 'flat' && s) {
       options.push(() => {
         const a = Math.floor(s.value / 4) + 1 + m.d.below(0x1000_0000);
         return { bytes: withU32(bytes, E, [f.offset, f.value + a], [s.offset, s.value - 4 * a]), rule: 'LI-LAY-001', description: `num_files + ${a}, filenames_size - ${4 * a}: the u32 end is unchanged` };
@@ -319,7 +319,7 @@ const u32Wrap: Mutator = {
     }
     const b = g('num_blocks');
     const dsz = g('data_size');
-    if (id === 'v1' && b && dsz && s) {
+    if (counted && t.entries === 'blocks' && b && dsz && s) {
       options.push(
         () => ({ bytes: withU32(bytes, E, [b.offset, b.value + 0x2000_0000]), rule: 'LI-LAY-001', description: 'num_blocks + 2^29: 8*num_blocks wraps in u32' }),
         () => {
@@ -332,7 +332,7 @@ const u32Wrap: Mutator = {
         },
       );
     }
-    if (id === 'vmlinux-v1' && b) {
+    if (t.container === 'vmlinux' && t.entries === 'blocks' && b) {
       options.push(() => ({ bytes: withU32(bytes, E, [b.offset, b.value + 0x4000_0000]), rule: 'LI-LAY-001', description: 'num_blocks + 2^30: 4*num_blocks wraps in u32' }));
     }
     return m.d.pick(options)();
@@ -350,7 +350,10 @@ const lebOverlong: Mutator = {
     const s = streamInfo(m);
     if (!s || !m.table) return null;
     const v = pickVarint(m.d, s);
-    const long = m.d.chance(0.5);
+    // a 5-byte SLEB128 delta holds any int32 (its top bits are sign bits): only a longer run
+    // breaks the rule there
+    const signedSleb = m.layout.traits.deltas === 'sleb128' && (v.field === 'file_delta' || v.field === 'line_delta');
+    const long = m.d.chance(0.5) || signedSleb;
     const len = m.d.int(6, 12);
     const top = 0x10 << m.d.below(3);
     const hook = varintHook(v.block, v.entry, v.field, (normal) => {
@@ -387,7 +390,7 @@ const lebUnterminated: Mutator = {
     const extra = m.d.chance(0.3) ? m.d.int(1, 8) : 0;
     const hook = varintHook(block, entry, field, (normal) => normal.map((x) => x | 0x80).concat(Array(extra).fill(0x80)));
     const bytes = m.layout.encode(m.table, m.endian, { varintHook: hook });
-    if (m.layout.id === 'vmlinux-v1' && block === s.b - 1) {
+    if (!m.layout.traits.streamSize && block === s.b - 1) {
       // the last block has no end but the image's: cut the image after the stream
       return { bytes: bytes.subarray(0, s.dataOff + s.d + extra), rule: 'LI-STR-001', description: 'the image ends inside the last varint of the stream' };
     }
@@ -445,7 +448,7 @@ const trunc: Mutator = {
     let rule: string | null = null;
     if (cut < m.layout.headerSize) rule = 'LI-HDR-001';
     else if (m.layout.container === 'module') {
-      const end = moduleEnd(m.layout.id, m.model);
+      const end = moduleEnd(m.model);
       if (end !== null && cut < end) rule = 'LI-LAY-001';
     }
     return { bytes, rule, description: `cut to ${cut} of ${z} bytes` };
@@ -572,7 +575,7 @@ const misalignDelete: Mutator = {
     out.set(m.valid.subarray(at + k), at);
     let rule: string | null = null;
     if (m.layout.container === 'module') {
-      const end = moduleEnd(m.layout.id, m.model);
+      const end = moduleEnd(m.model);
       if (end !== null && end > out.length) rule = 'LI-LAY-001';
     }
     return { bytes: out, rule, description: `${k} byte(s) deleted at ${at}: what follows is misaligned` };
@@ -589,8 +592,9 @@ const blocksPastData: Mutator = {
   apply(m) {
     const s = streamInfo(m);
     if (!s) return null;
-    // vmlinux-v1 finds its stream end by decoding the last block: keep that block's offset
-    const limit = m.layout.id === 'vmlinux-v1' ? s.b - 1 : s.b;
+    // without a stream size (vmlinux-v1) the stream's end is found by decoding the last block:
+    // keep that block's offset
+    const limit = m.layout.traits.streamSize ? s.b : s.b - 1;
     if (limit < 1) return null;
     const k = m.d.below(limit);
     const v = m.d.pick([s.d, s.d + 1 + m.d.below(16), 0xffff_ffff - m.d.below(16), 0x8000_0000, s.d + m.valid.length]) >>> 0;
@@ -608,7 +612,7 @@ const blocksDisorder: Mutator = {
   apply(m) {
     const s = streamInfo(m);
     if (!s) return null;
-    const limit = m.layout.id === 'vmlinux-v1' ? s.b - 1 : s.b;
+    const limit = m.layout.traits.streamSize ? s.b : s.b - 1;
     if (limit < 2) return null;
     const k = m.d.int(1, limit - 1);
     const prev = getU32(m.valid, s.offsetsOff + 4 * (k - 1), m.endian);
@@ -629,8 +633,9 @@ const blocksOverrun: Mutator = {
     if (!s || s.b < 2) return null;
     const k = m.d.below(s.b - 1);
     const start = s.d - 1 - m.d.below(Math.min(s.d, 8));
-    // vmlinux-v1 decodes its last block to find the stream's end: moved past the image, it has none
-    const lastTouched = m.layout.id === 'vmlinux-v1' && k + 1 === s.b - 1;
+    // without a stream size (vmlinux-v1) the last block is decoded to find the stream's end:
+    // moved past the image, it has none
+    const lastTouched = !m.layout.traits.streamSize && k + 1 === s.b - 1;
     const ends = lastTouched ? [0xffff_ffff, 0x8000_0000, m.valid.length] : [s.d + 1 + m.d.below(64), 0xffff_ffff, 0x8000_0000, s.d + m.valid.length];
     const end = m.d.pick(ends) >>> 0;
     const rule = lastTouched ? 'LI-STR-001' : 'LI-BLK-002';
@@ -703,7 +708,7 @@ const countBump: Mutator = {
       const room = 64 * b.value - n.value;
       if (room <= 0) return null;
       const v = n.value + 1 + m.d.below(room);
-      return { bytes: withU32(m.valid, m.endian, [n.offset, v]), rule: m.layout.id === 'v1' ? 'LI-STR-001' : null, description: `num_entries ${n.value} -> ${v}: the last block claims entries it does not hold` };
+      return { bytes: withU32(m.valid, m.endian, [n.offset, v]), rule: m.layout.traits.streamSize ? 'LI-STR-001' : null, description: `num_entries ${n.value} -> ${v}: the last block claims entries it does not hold` };
     }
     const delta = m.d.int(1, 3) * (m.d.chance(0.5) ? 1 : -1);
     const v = (n.value + delta) >>> 0;
