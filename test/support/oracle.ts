@@ -11,7 +11,7 @@ export type OracleAnswer =
 
 /** What a layout's lookup rules need from the oracle: its traits. */
 interface LayoutRules {
-  readonly traits: { readonly symbolBound: boolean; readonly locate: string };
+  readonly traits: { readonly symbolBound: boolean; readonly locate: string; readonly minOffsetBound?: boolean };
 }
 
 /**
@@ -24,7 +24,7 @@ export function layoutLookup(layout: LayoutRules, table: LineTable, q: number, s
   const sectioned = layout.traits.locate === 'sectioned';
   if (sectioned && q >= 0xffff_ffff) return { kind: 'miss' };
   let bound = layout.traits.symbolBound ? symbolStart : undefined;
-  if (sectioned && bound !== undefined && bound > q) bound = undefined;
+  if (layout.traits.minOffsetBound && bound !== undefined && bound > q) bound = undefined;
   return bruteLookup(table, q, bound);
 }
 

@@ -43,11 +43,14 @@ export function strictLookup(model: SectionModel, q: LookupQuery): LookupAnswer 
  * many queries from one model): the same answer without checking the findings again.
  */
 export function lookupValid(model: SectionModel, q: LookupQuery): LookupAnswer {
-  const bound = LAYOUT_TRAITS[model.layout].symbolBound;
+  const traits = LAYOUT_TRAITS[model.layout];
+  const bound = traits.symbolBound;
   if (model.tables) return sectionedLookup(model.tables, q, bound);
   if (q.offset > 0xffff_ffff) return { kind: 'miss', reason: 'offset beyond 4 GiB' };
   const names = model.regions.find((r) => r.kind === 'names');
-  return tableLookup(model.entries, model.files, names?.offset ?? 0, q.offset, bound ? q.symbolStart : undefined);
+  // v7's min_offset ignores a symbol start above the offset; v1's rule does not
+  const start = bound && !(traits.minOffsetBound && q.symbolStart !== undefined && q.symbolStart > q.offset) ? q.symbolStart : undefined;
+  return tableLookup(model.entries, model.files, names?.offset ?? 0, q.offset, start);
 }
 
 /** Addresses are u64; descriptor 0's anchor is the base of `offset` and `symbolStart`. */

@@ -44,6 +44,11 @@ export interface LayoutTraits {
    * detection cannot tell them apart, picks the earlier one and lists this one as also fitting.
    */
   readonly sameBytesAs?: string;
+  /**
+   * The symbol bound is v7's `min_offset`: it applies only when the enclosing symbol starts at or
+   * before the queried address (v1's per-entry rule also rejects a start above it).
+   */
+  readonly minOffsetBound?: boolean;
 }
 
 const TRAITS = {
@@ -52,12 +57,12 @@ const TRAITS = {
   'v2': { container: 'module', entries: 'blocks', deltas: 'zigzag', locate: 'counts', reserved: true, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
   'v3': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'offset-size', reserved: true, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false, signedShiftOverflow: true },
   'v5': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
-  'v7': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'v5' },
+  'v7': { container: 'module', entries: 'blocks', deltas: 'sleb128', locate: 'sectioned', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'v5', minOffsetBound: true },
   'vmlinux-v1-flat': { container: 'vmlinux', entries: 'flat', deltas: null, locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v1': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: false, namesSize: false, filesAligned: true, symbolBound: true },
   'vmlinux-v2': { container: 'vmlinux', entries: 'blocks', deltas: 'zigzag', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false },
   'vmlinux-v3': { container: 'vmlinux', entries: 'blocks', deltas: 'sleb128', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: false, signedShiftOverflow: true },
-  'vmlinux-v7': { container: 'vmlinux', entries: 'blocks', deltas: 'sleb128', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'vmlinux-v3' },
+  'vmlinux-v7': { container: 'vmlinux', entries: 'blocks', deltas: 'sleb128', locate: 'symbols', reserved: false, streamSize: true, namesSize: true, filesAligned: true, symbolBound: true, sameBytesAs: 'vmlinux-v3', minOffsetBound: true },
 } as const satisfies Record<string, LayoutTraits>;
 
 /** Registry order: detection prefers earlier layouts when several fit. */

@@ -230,7 +230,8 @@ export function sizedVmlinuxLayout(v: SizedVmlinuxVariant): Layout {
         // read only when a lookup gets that far (the kernel reads the symbol there)
         filenamesSize: () => view.u32(namesSizeOff),
       };
-      const minOffset = traits.symbolBound ? q.symbolStart ?? 0 : 0;
+      // v7: min_offset only for a symbol that starts at or before the offset, else 0
+      const minOffset = traits.symbolBound && q.symbolStart !== undefined && q.symbolStart <= q.offset ? q.symbolStart : 0;
       return kernelLineinfoSearch(view, tbl, q.offset, { coding: v.coding, clamp: v.clamp, minOffset });
     } catch (e) {
       return faultFrom(e);
