@@ -1,10 +1,13 @@
 import { EXIT, InputError, UsageError } from '../errors.js';
 import { ElfFormatError, parseElf } from '../elf/elf-file.js';
-import { tableFromDwarf } from '../generator/dwarf-entries.js';
+import { columnsFromDwarf } from '../generator/dwarf-entries.js';
+import { encodeColumnar } from '../generator/columnar-encode.js';
 import type { GeneratorMode } from '../generator/dwarf-entries.js';
 import { loadEncoderInput } from '../input/load-entries.js';
 import { isElf, readInputFile } from '../input/load-input.js';
-import type { LineTable } from '../model/line-table.js';
+import { columnCount, lineTableFromColumns } from '../model/line-table.js';
+import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
+import type { Layout } from '../revisions/layout.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import type { Endian } from '../format/endian.js';
 import type { LayoutId } from '../revisions/layout-id.js';
@@ -20,7 +23,8 @@ import type { CommandIo } from './command.js';
 import { endianOption, layoutOption, parseCommandArgs, str } from './options.js';
 
 interface Source {
-  table: LineTable;
+  /** ELF input: the generator's table in columns (encoded without Entry objects where the layout allows) */
+  table: LineTable | ColumnarLineTable;
   container: 'module' | 'vmlinux';
   revision?: LayoutId;
   endian?: Endian;
@@ -37,14 +41,18 @@ function loadSource(path: string, forced: GeneratorMode | undefined): Source {
   }
   try {
     const elf = parseElf(bytes, path);
-    const d = tableFromDwarf(elf, forced);
+    const d = columnsFromDwarf(elf, forced);
     const s = d.stats;
-    const note = `${path}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside .text, ${s.belowBase} below _text, ${s.beyond4GiB} beyond 4 GiB), ${d.table.entries.length} entries, ${d.table.files.length} files`;
+    const note = `${path}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside .text, ${s.belowBase} below _text, ${s.beyond4GiB} beyond 4 GiB), ${columnCount(d.table.columns)} entries, ${d.table.files.length} files`;
     return { table: d.table, container: d.mode, endian: elf.endian, elf: true, note: [note, ...d.warnings].join('\n') };
   } catch (e) {
     if (e instanceof ElfFormatError) throw new InputError(path, e.offset, e.detail);
     throw e;
   }
+}
+
+function encodeSource(layout: Layout, table: LineTable | ColumnarLineTable, endian: Endian): Uint8Array {
+  return 'columns' in table ? encodeColumnar(layout, table, endian) : layout.encode(table, endian);
 }
 
 /**
@@ -177,10 +185,11 @@ Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
     if (values.embed) {
       if (!source.elf || layout.container !== 'module') throw new UsageError('--embed needs a module ELF INPUT and a module layout');
       if (output === '-') throw new UsageError('--embed needs -o OUT.ko');
-      embedInto(input, layout.encode(source.table, endian), output, true);
+      embedInto(input, encodeSource(layout, source.table, endian), output, true);
       return EXIT.OK;
     }
-    const data = values.asm ? layout.emitAsm(source.table) : layout.encode(source.table, endian);
+    const table = source.table;
+    const data = values.asm ? layout.emitAsm('columns' in table ? lineTableFromColumns(table) : table) : encodeSource(layout, table, endian);
     if (output === '-') {
       if (typeof data !== 'string' && io.stdoutIsTty) throw new UsageError('refusing to write binary section bytes to a terminal; use -o FILE');
       io.out(data);

@@ -18,7 +18,7 @@
 import type { LineFileName, LineUnitInfo, LineUnitSink } from '../dwarf/index.js';
 import { NO_SECTION, ROW_END_SEQUENCE } from '../dwarf/line-rows.js';
 import { MAX_FILES } from '../model/line-table.js';
-import type { LineTable } from '../model/line-table.js';
+import type { ColumnarLineTable } from '../model/line-table.js';
 import { EntryColumns } from './entry-columns.js';
 import { relativise } from './relative-path.js';
 
@@ -82,10 +82,12 @@ export class EntryCollector implements LineUnitSink {
   private readonly textSize: number;
   private readonly baseHi: number;
   private readonly baseLo: number;
-  // The current unit: where its rows start in `entries`, each kept row's end_sequence flag (for
-  // the order), its file list (which grows) and rows whose file index was not valid when read.
+  // The current unit: where its rows start in `entries`, which kept rows are end_sequence rows
+  // (for the order: unit-relative indices, increasing; there is one per sequence, so a list is
+  // far smaller than a flag per row), its file list (which grows) and rows whose file index was
+  // not valid when read.
   private unitStart = 0;
-  private endSeq = new Uint8Array(1024);
+  private endSeqRows: number[] = [];
   private unitFiles: { readonly length: number } = [];
   private fileIndexBase = 0;
   private deferred: { file: number; verdict: Verdict }[] = [];
@@ -103,6 +105,7 @@ export class EntryCollector implements LineUnitSink {
     this.unitFiles = unit.header.files;
     this.fileIndexBase = unit.header.fileIndexBase;
     this.deferred = [];
+    this.endSeqRows = [];
   }
 
   row(addrHi: number, addrLo: number, file: number, line: number, flags: number, sectionIndex: number): void {
@@ -123,13 +126,7 @@ export class EntryCollector implements LineUnitSink {
       verdict = offset < 0 ? BELOW_BASE : offset > U32_MAX ? BEYOND_4GIB : KEPT;
     }
     if (verdict === KEPT) {
-      const k = this.entries.length - this.unitStart;
-      if (k === this.endSeq.length) {
-        const grown = new Uint8Array(2 * k);
-        grown.set(this.endSeq);
-        this.endSeq = grown;
-      }
-      this.endSeq[k] = flags & ROW_END_SEQUENCE;
+      if ((flags & ROW_END_SEQUENCE) !== 0) this.endSeqRows.push(this.entries.length - this.unitStart);
       // An index above 2^32 - 1 names no file either way (see dwarf/line-rows.ts).
       this.entries.push(offset, file > U32_MAX ? U32_MAX : file, line);
       return;
@@ -198,11 +195,12 @@ export class EntryCollector implements LineUnitSink {
     stats.kept += w - start;
     this.entries.truncate(w);
     this.deferred = [];
+    this.endSeqRows = [];
   }
 
-  /** 5. The table: the generator's sort and de-duplication of everything kept. */
-  finish(): { table: LineTable; stats: CollectStats } {
-    return { table: { files: this.files, entries: this.entries.toEntries() }, stats: this.stats };
+  /** 5. The table: the generator's sort and de-duplication of everything kept (the rows are dropped). */
+  finish(): { table: ColumnarLineTable; stats: CollectStats } {
+    return { table: { files: this.files, columns: this.entries.toColumns() }, stats: this.stats };
   }
 
   private count(verdict: Verdict): void {
@@ -219,11 +217,25 @@ export class EntryCollector implements LineUnitSink {
   private libdwOrder(n: number): number[] | null {
     const entries = this.entries;
     const start = this.unitStart;
-    const endSeq = this.endSeq;
-    const before = (a: number, b: number): number => entries.offsetAt(start + a) - entries.offsetAt(start + b) || endSeq[b]! - endSeq[a]!;
+    const ends = this.endSeqRows;
+    // One pass: offsets never decrease, and at an equal offset an end-of-sequence row never
+    // follows an ordinary one (`next` walks the end-of-sequence list along).
     let sorted = true;
-    for (let k = 1; k < n && sorted; k++) sorted = before(k - 1, k) <= 0;
+    let next = 0;
+    let prevEnd = false;
+    for (let k = 0; k < n && sorted; k++) {
+      const end = next < ends.length && ends[next] === k;
+      if (end) next++;
+      if (k > 0) {
+        const d = entries.offsetAt(start + k) - entries.offsetAt(start + k - 1);
+        sorted = d > 0 || (d === 0 && (prevEnd || !end));
+      }
+      prevEnd = end;
+    }
     if (sorted) return null;
+    const endSeq = new Uint8Array(n);
+    for (const k of ends) endSeq[k] = 1;
+    const before = (a: number, b: number): number => entries.offsetAt(start + a) - entries.offsetAt(start + b) || endSeq[b]! - endSeq[a]!;
     const order = new Array<number>(n);
     for (let k = 0; k < n; k++) order[k] = k;
     return order.sort(before); // stable

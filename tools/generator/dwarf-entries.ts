@@ -4,11 +4,15 @@
  *
  * The rows stream from the DWARF reader into the generator unit by unit and are not kept (see
  * readLineUnits), so the memory needed is about that of the entries, not of the rows.
+ * columnsFromDwarf gives the entries as columns (ColumnarLineTable), which the encoders of the
+ * usual layouts take as they are (generator/columnar-encode.ts); tableFromDwarf as a LineTable
+ * (an Entry object per entry, for everything else).
  */
 import type { ElfFile } from '../elf/elf-file.js';
 import { readLineTables, readLineUnits } from '../dwarf/index.js';
 import { InputError } from '../errors.js';
-import type { LineTable } from '../model/line-table.js';
+import { lineTableFromColumns } from '../model/line-table.js';
+import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
 import { EntryCollector, TooManyFilesError } from './collect-entries.js';
 import type { CollectStats, Selection } from './collect-entries.js';
 
@@ -21,6 +25,11 @@ export interface DwarfTable {
   readonly warnings: readonly string[];
   /** the DWARF rows at each kept offset, as "path:line" (end-of-sequence rows marked) */
   rowsAt(offset: number): string[];
+}
+
+/** DwarfTable with the entries in columns. */
+export interface DwarfColumns extends Omit<DwarfTable, 'table'> {
+  readonly table: ColumnarLineTable;
 }
 
 /** Relocatable objects (.ko, .o) are modules; linked files with `_text` are vmlinux. */
@@ -40,6 +49,12 @@ export function selection(elf: ElfFile, mode: GeneratorMode): Selection {
 }
 
 export function tableFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf)): DwarfTable {
+  const d = columnsFromDwarf(elf, mode);
+  return { ...d, table: lineTableFromColumns(d.table) };
+}
+
+/** tableFromDwarf with the entries in columns (no Entry objects). */
+export function columnsFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf)): DwarfColumns {
   const sel = selection(elf, mode);
   const collector = new EntryCollector(sel);
   let units = 0;

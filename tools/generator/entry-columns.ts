@@ -3,15 +3,15 @@
  * generator's sort and de-duplication of them.
  *
  * Why columns: a module or vmlinux yields one raw entry per kept DWARF row (millions for a
- * kernel), and about half of them survive de-duplication. Keeping the raw ones as 12 bytes each in
- * typed arrays, and making Entry objects only for the survivors, is what keeps encoding from DWARF
- * within a few times the object's size.
+ * kernel), and about half of them survive de-duplication. The raw ones take 12 bytes each in
+ * typed arrays, the survivors 10 (EntryArrays, which the encoders take as they are); an Entry
+ * object would take about 56.
  *
- * toEntries() applies exactly the rules of normaliseEntries (model/line-table.ts), which stays the
+ * toColumns() applies exactly the rules of normaliseEntries (model/line-table.ts), which stays the
  * definition: sort by (offset, file id, line), then drop a row whose offset equals the last kept
  * one's, or whose (file id, line) equals the last kept one's. Rows with line 0 are never added.
  */
-import type { Entry } from '../model/line-table.js';
+import type { EntryArrays } from '../model/line-table.js';
 
 /** Rows per chunk: 2^16 rows of 12 bytes, 768 KiB. */
 const CHUNK_BITS = 16;
@@ -73,8 +73,11 @@ export class EntryColumns {
     this.chunks.length = Math.min(this.chunks.length, (this.length + MASK) >>> CHUNK_BITS);
   }
 
-  /** The generator's sorted, de-duplicated entries (see the module comment). */
-  toEntries(): Entry[] {
+  /**
+   * The generator's sorted, de-duplicated entries (see the module comment), as exact-size columns.
+   * The rows are dropped (the collector is done with them).
+   */
+  toColumns(): EntryArrays {
     const n = this.length;
     // Rows collected unit by unit are mostly in order already (each unit is walked in address
     // order, and units usually follow each other in .text); then no sort is needed. Otherwise
@@ -89,8 +92,8 @@ export class EntryColumns {
       for (let i = 0; i < n; i++) order[i] = i;
       order.sort(compare);
     }
-    // Two walks: count the survivors, then make exactly that many Entry objects (an array grown
-    // by push would leave copies of itself behind).
+    // Two walks: count the survivors, then write exactly that many (arrays grown by doubling
+    // would leave copies behind).
     const walk = (keep: (offset: number, file: number, line: number) => void): void => {
       let lastOffset = -1;
       let lastFile = -1;
@@ -109,11 +112,17 @@ export class EntryColumns {
     };
     let count = 0;
     walk(() => count++);
-    const out = new Array<Entry>(count);
+    const offsets = new Uint32Array(count);
+    const fileIds = new Uint16Array(count);
+    const lines = new Uint32Array(count);
     let w = 0;
     walk((offset, fileId, line) => {
-      out[w++] = { offset, fileId, line };
+      offsets[w] = offset;
+      fileIds[w] = fileId;
+      lines[w] = line;
+      w++;
     });
-    return out;
+    this.truncate(0);
+    return { offsets, fileIds, lines };
   }
 }

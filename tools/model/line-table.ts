@@ -18,6 +18,43 @@ export interface LineTable {
   readonly entries: readonly Entry[];
 }
 
+/**
+ * Entries column by column: entry i is (offsets[i], fileIds[i], lines[i]), in LineTable.entries
+ * order (sorted, de-duplicated). The DWARF generator produces tables in this form, so that large
+ * ones (a kernel's millions of entries) are encoded without an object per entry (about 56 bytes
+ * in V8, against 10 here).
+ */
+export interface EntryArrays {
+  readonly offsets: Uint32Array;
+  /** file ids are below MAX_FILES, so they fit in 16 bits */
+  readonly fileIds: Uint16Array;
+  readonly lines: Uint32Array;
+}
+
+/** A LineTable whose entries are in columns (EntryArrays) instead of Entry objects. */
+export interface ColumnarLineTable {
+  readonly files: readonly string[];
+  readonly columns: EntryArrays;
+}
+
+/** The number of entries of a columnar table. */
+export function columnCount(columns: EntryArrays): number {
+  return columns.offsets.length;
+}
+
+/** The same table with Entry objects (for code that takes a LineTable). */
+export function entriesFromColumns(columns: EntryArrays): Entry[] {
+  const { offsets, fileIds, lines } = columns;
+  const out = new Array<Entry>(offsets.length);
+  for (let i = 0; i < offsets.length; i++) out[i] = { offset: offsets[i]!, fileId: fileIds[i]!, line: lines[i]! };
+  return out;
+}
+
+/** entriesFromColumns as a LineTable. */
+export function lineTableFromColumns(table: ColumnarLineTable): LineTable {
+  return { files: table.files, entries: entriesFromColumns(table.columns) };
+}
+
 /** The generator's limits (gen_lineinfo): file ids fit in a u16 and are below 65535. */
 export const MAX_FILES = 65535;
 export const MAX_U32 = 0xffff_ffff;

@@ -7,7 +7,8 @@
  */
 import { newCursor, newVarint, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, writeSleb128, writeUleb128, zigzagDecode, zigzagEncode } from '../format/leb128.js';
 import type { StreamCursor } from '../format/leb128.js';
-import type { Entry } from '../model/line-table.js';
+import { entriesFromColumns } from '../model/line-table.js';
+import type { Entry, EntryArrays } from '../model/line-table.js';
 import { hex } from '../format/u32-math.js';
 import type { BlockInfo, LocatedEntry } from './layout.js';
 import type { ModelBuilder } from './model-builder.js';
@@ -39,8 +40,14 @@ export interface EncodeOptions {
   readonly varintHook?: VarintHook;
 }
 
-export function encodeStream(entries: readonly Entry[], coding: DeltaCoding, options: EncodeOptions = {}): EncodedStream {
-  if (!options.varintHook) return encodeStreamPlain(entries, coding);
+/**
+ * The stream of `entries`, given as Entry objects or as columns (EntryArrays: the DWARF
+ * generator's tables, encoded without an object per entry). Both give the same bytes.
+ */
+export function encodeStream(input: readonly Entry[] | EntryArrays, coding: DeltaCoding, options: EncodeOptions = {}): EncodedStream {
+  const columnar = !Array.isArray(input);
+  if (!options.varintHook) return encodeStreamPlain(columnar ? columnsOf(input as EntryArrays) : columnsOfEntries(input as readonly Entry[]), coding);
+  const entries = columnar ? entriesFromColumns(input as EntryArrays) : (input as readonly Entry[]);
   const out: number[] = [];
   const hook = options.varintHook;
   let block = 0;
@@ -78,17 +85,76 @@ export function encodeStream(entries: readonly Entry[], coding: DeltaCoding, opt
   return { blockAddrs, blockOffsets, data: Uint8Array.from(out) };
 }
 
-/** encodeStream without a hook: the same bytes, written straight into a growing buffer. */
-function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): EncodedStream {
-  // at most 5 bytes per varint, 3 varints per entry
-  let buf = new Uint8Array(Math.min(15 * entries.length + 16, 1 << 16));
+/** What encodeStreamPlain reads: entry i is (offsets[i], fileIds[i], lines[i]), i < length. */
+interface StreamColumns {
+  readonly length: number;
+  readonly offsets: ArrayLike<number>;
+  readonly fileIds: ArrayLike<number>;
+  readonly lines: ArrayLike<number>;
+}
+
+function columnsOf(c: EntryArrays): StreamColumns {
+  return { length: c.offsets.length, offsets: c.offsets, fileIds: c.fileIds, lines: c.lines };
+}
+
+/**
+ * Entry objects as columns of doubles: every value is kept exactly (whatever it is), so the
+ * u32/int32 conversions below see what they would see on the objects.
+ */
+function columnsOfEntries(entries: readonly Entry[]): StreamColumns {
+  const n = entries.length;
+  const offsets = new Float64Array(n);
+  const fileIds = new Float64Array(n);
+  const lines = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    offsets[i] = e.offset;
+    fileIds[i] = e.fileId;
+    lines[i] = e.line;
+  }
+  return { length: n, offsets, fileIds, lines };
+}
+
+function ulebSize(value: number): number {
+  const v = value >>> 0;
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : 5;
+}
+
+function slebSize(value: number): number {
+  const v = value | 0;
+  // bits needed with the sign bit: 7 per byte
+  const m = v < 0 ? ~v : v;
+  return m < 0x40 ? 1 : m < 0x2000 ? 2 : m < 0x10_0000 ? 3 : m < 0x800_0000 ? 4 : 5;
+}
+
+/**
+ * encodeStream without a hook: the same bytes, written straight into a byte buffer. A first pass
+ * sizes the stream exactly, so the buffer is allocated once, at its final size (no growth copies
+ * and no trimming copy: the stream of a kernel is megabytes).
+ */
+function encodeStreamPlain(c: StreamColumns, coding: DeltaCoding): EncodedStream {
+  const { length, offsets, fileIds, lines } = c;
+  const zigzag = coding === 'zigzag';
+  const blocks = blockCount(length);
+  const blockAddrs = new Array<number>(blocks);
+  const blockOffsets = new Array<number>(blocks);
+  let size = 0;
+  for (let base = 0, k = 0; base < length; base += BLOCK_ENTRIES, k++) {
+    blockAddrs[k] = offsets[base]!;
+    blockOffsets[k] = size;
+    size += ulebSize(fileIds[base]!) + ulebSize(lines[base]!);
+    const end = Math.min(base + BLOCK_ENTRIES, length);
+    for (let i = base + 1; i < end; i++) {
+      size += ulebSize(offsets[i]! - offsets[i - 1]!);
+      // The generator subtracts as int32: the difference is taken modulo 2^32.
+      const df = (fileIds[i]! - fileIds[i - 1]!) | 0;
+      const dl = (lines[i]! - lines[i - 1]!) | 0;
+      size += zigzag ? ulebSize(zigzagEncode(df)) + ulebSize(zigzagEncode(dl)) : slebSize(df) + slebSize(dl);
+    }
+  }
+  const buf = new Uint8Array(size);
   let n = 0;
   const uleb = (value: number): void => {
-    if (n + 5 > buf.length) {
-      const grown = new Uint8Array(buf.length * 2);
-      grown.set(buf);
-      buf = grown;
-    }
     let v = value >>> 0;
     while (v >= 0x80) {
       buf[n++] = (v & 0x7f) | 0x80;
@@ -97,11 +163,6 @@ function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): Enco
     buf[n++] = v;
   };
   const sleb = (value: number): void => {
-    if (n + 5 > buf.length) {
-      const grown = new Uint8Array(buf.length * 2);
-      grown.set(buf);
-      buf = grown;
-    }
     let v = value | 0;
     for (;;) {
       const byte = v & 0x7f;
@@ -111,23 +172,14 @@ function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): Enco
       if (done) return;
     }
   };
-  const zigzag = coding === 'zigzag';
-  const blockAddrs: number[] = [];
-  const blockOffsets: number[] = [];
-  for (let base = 0; base < entries.length; base += BLOCK_ENTRIES) {
-    const first = entries[base]!;
-    blockAddrs.push(first.offset);
-    blockOffsets.push(n);
-    uleb(first.fileId);
-    uleb(first.line);
-    let prev = first;
-    const end = Math.min(base + BLOCK_ENTRIES, entries.length);
+  for (let base = 0; base < length; base += BLOCK_ENTRIES) {
+    uleb(fileIds[base]!);
+    uleb(lines[base]!);
+    const end = Math.min(base + BLOCK_ENTRIES, length);
     for (let i = base + 1; i < end; i++) {
-      const e = entries[i]!;
-      uleb((e.offset - prev.offset) >>> 0);
-      // The generator subtracts as int32: the difference is taken modulo 2^32.
-      const df = (e.fileId - prev.fileId) | 0;
-      const dl = (e.line - prev.line) | 0;
+      uleb(offsets[i]! - offsets[i - 1]!);
+      const df = (fileIds[i]! - fileIds[i - 1]!) | 0;
+      const dl = (lines[i]! - lines[i - 1]!) | 0;
       if (zigzag) {
         uleb(zigzagEncode(df));
         uleb(zigzagEncode(dl));
@@ -135,10 +187,10 @@ function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): Enco
         sleb(df);
         sleb(dl);
       }
-      prev = e;
     }
   }
-  return { blockAddrs, blockOffsets, data: buf.slice(0, n) };
+  if (n !== size) throw new Error(`internal error: stream sized ${size} bytes, written ${n}`);
+  return { blockAddrs, blockOffsets, data: buf };
 }
 
 /** Entry count of block `block` as the kernel computes it (u32 arithmetic, capped at 64). */

@@ -9,9 +9,10 @@ import type { Endian } from '../format/endian.js';
 import { newCursor } from '../format/leb128.js';
 import { SectionBytes } from '../format/section-bytes.js';
 import { add32, hex, mul32 } from '../format/u32-math.js';
-import type { LineTable } from '../model/line-table.js';
+import { columnCount } from '../model/line-table.js';
+import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
-import type { EncodeOptions } from './block-stream.js';
+import type { EncodedStream, EncodeOptions } from './block-stream.js';
 import { blockCount, encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
 import type { Layout, LookupAnswer, LookupQuery, SectionModel } from './layout.js';
@@ -32,12 +33,20 @@ export function compressedModuleOffsets(b: number, d: number, f: number, s: numb
 }
 
 function encode(table: LineTable, endian: Endian, options: EncodeOptions = {}): Uint8Array {
-  const names = encodeNames(table.files);
-  const stream = encodeStream(table.entries, 'zigzag', options);
+  return encodeSection(table.files, table.entries.length, encodeStream(table.entries, 'zigzag', options), endian);
+}
+
+/** encode() of a columnar table (the DWARF generator's): the same bytes, without Entry objects. */
+export function encodeColumnsV1(table: ColumnarLineTable, endian: Endian): Uint8Array {
+  return encodeSection(table.files, columnCount(table.columns), encodeStream(table.columns, 'zigzag'), endian);
+}
+
+function encodeSection(files: readonly string[], numEntries: number, stream: EncodedStream, endian: Endian): Uint8Array {
+  const names = encodeNames(files);
   const b = stream.blockAddrs.length;
-  const sink = new ByteSink(endian, HEADER_SIZE + 8 * b + stream.data.length + 4 * table.files.length + names.bytes.length);
-  sink.u32(table.entries.length);
-  sink.u32(table.files.length);
+  const sink = new ByteSink(endian, HEADER_SIZE + 8 * b + stream.data.length + 4 * files.length + names.bytes.length);
+  sink.u32(numEntries);
+  sink.u32(files.length);
   sink.u32(names.bytes.length);
   sink.u32(b);
   sink.u32(stream.data.length);

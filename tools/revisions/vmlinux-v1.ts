@@ -8,9 +8,10 @@ import type { Endian } from '../format/endian.js';
 import { newCursor, readUleb128Strict } from '../format/leb128.js';
 import { SectionBytes } from '../format/section-bytes.js';
 import { align4, hex } from '../format/u32-math.js';
-import type { LineTable } from '../model/line-table.js';
+import { columnCount } from '../model/line-table.js';
+import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
-import type { EncodeOptions } from './block-stream.js';
+import type { EncodedStream, EncodeOptions } from './block-stream.js';
 import { encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
 import type { Layout, LookupAnswer, LookupQuery, SectionModel, SymbolOffsets } from './layout.js';
@@ -32,11 +33,19 @@ export const SYMBOLS = [
 ] as const;
 
 function encode(table: LineTable, endian: Endian, options: EncodeOptions = {}): Uint8Array {
-  const names = encodeNames(table.files);
-  const stream = encodeStream(table.entries, 'zigzag', options);
-  const sink = new ByteSink(endian, 16 + 8 * stream.blockAddrs.length + stream.data.length + 4 * table.files.length + names.bytes.length);
-  sink.u32(table.entries.length);
-  sink.u32(table.files.length);
+  return encodeImage(table.files, table.entries.length, encodeStream(table.entries, 'zigzag', options), endian);
+}
+
+/** encode() of a columnar table (the DWARF generator's): the same bytes, without Entry objects. */
+export function encodeColumnsVmlinuxV1(table: ColumnarLineTable, endian: Endian): Uint8Array {
+  return encodeImage(table.files, columnCount(table.columns), encodeStream(table.columns, 'zigzag'), endian);
+}
+
+function encodeImage(files: readonly string[], numEntries: number, stream: EncodedStream, endian: Endian): Uint8Array {
+  const names = encodeNames(files);
+  const sink = new ByteSink(endian, 16 + 8 * stream.blockAddrs.length + stream.data.length + 4 * files.length + names.bytes.length);
+  sink.u32(numEntries);
+  sink.u32(files.length);
   sink.u32(stream.blockAddrs.length);
   for (const a of stream.blockAddrs) sink.u32(a);
   for (const o of stream.blockOffsets) sink.u32(o);
