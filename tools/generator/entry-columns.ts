@@ -18,10 +18,31 @@ const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
+/** ES2024 resizable ArrayBuffer (Node 20+; the compiler's library predates it). */
+interface ResizableBuffer extends ArrayBuffer {
+  resize?(byteLength: number): void;
+}
+const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
+
 interface Chunk {
+  readonly buffer: ResizableBuffer;
   readonly offset: Uint32Array;
   readonly file: Uint32Array;
   readonly line: Uint32Array;
+}
+
+/**
+ * A chunk's three columns in one resizable ArrayBuffer, so that release() can give its memory
+ * back at once (V8 decommits the pages of a resizable buffer that shrinks) instead of whenever the
+ * garbage collector next runs: the result of toColumns() is written while the rows are released.
+ */
+function newChunk(): Chunk {
+  const buffer = new Resizable(12 * CHUNK, { maxByteLength: 12 * CHUNK });
+  return { buffer, offset: new Uint32Array(buffer, 0, CHUNK), file: new Uint32Array(buffer, 4 * CHUNK, CHUNK), line: new Uint32Array(buffer, 8 * CHUNK, CHUNK) };
+}
+
+function release(chunk: Chunk): void {
+  chunk.buffer.resize?.(0);
 }
 
 /**
@@ -36,7 +57,7 @@ export class EntryColumns {
     const i = this.length;
     const j = i & MASK;
     if (j === 0 && i >>> CHUNK_BITS === this.chunks.length) {
-      this.chunks.push({ offset: new Uint32Array(CHUNK), file: new Uint32Array(CHUNK), line: new Uint32Array(CHUNK) });
+      this.chunks.push(newChunk());
     }
     const c = this.chunks[i >>> CHUNK_BITS]!;
     c.offset[j] = offset;
@@ -70,12 +91,15 @@ export class EntryColumns {
   /** Drop the rows from `length` on (and the chunks they leave empty). */
   truncate(length: number): void {
     this.length = Math.min(this.length, length);
-    this.chunks.length = Math.min(this.chunks.length, (this.length + MASK) >>> CHUNK_BITS);
+    const keep = Math.min(this.chunks.length, (this.length + MASK) >>> CHUNK_BITS);
+    for (let c = keep; c < this.chunks.length; c++) release(this.chunks[c]!);
+    this.chunks.length = keep;
   }
 
   /**
    * The generator's sorted, de-duplicated entries (see the module comment), as exact-size columns.
-   * The rows are dropped (the collector is done with them).
+   * The rows are dropped as they are read (the collector is done with them), so that their chunks
+   * can be freed while the result is written.
    */
   toColumns(): EntryArrays {
     const n = this.length;
@@ -93,8 +117,9 @@ export class EntryColumns {
       order.sort(compare);
     }
     // Two walks: count the survivors, then write exactly that many (arrays grown by doubling
-    // would leave copies behind).
-    const walk = (keep: (offset: number, file: number, line: number) => void): void => {
+    // would leave copies behind). In row order, the second walk releases each chunk it is done
+    // with, so the result takes the place of the rows rather than adding to them.
+    const walk = (keep: (offset: number, file: number, line: number) => void, passed: ((chunk: number) => void) | null): void => {
       let lastOffset = -1;
       let lastFile = -1;
       let lastLine = -1;
@@ -103,6 +128,7 @@ export class EntryColumns {
         const o = this.offsetAt(i);
         const f = this.fileAt(i);
         const l = this.lineAt(i);
+        if (passed !== null && (k & MASK) === MASK) passed(k >>> CHUNK_BITS);
         if (o === lastOffset || (f === lastFile && l === lastLine)) continue;
         keep(o, f, l);
         lastOffset = o;
@@ -111,17 +137,22 @@ export class EntryColumns {
       }
     };
     let count = 0;
-    walk(() => count++);
+    walk(() => count++, null);
     const offsets = new Uint32Array(count);
     const fileIds = new Uint16Array(count);
     const lines = new Uint32Array(count);
     let w = 0;
-    walk((offset, fileId, line) => {
-      offsets[w] = offset;
-      fileIds[w] = fileId;
-      lines[w] = line;
-      w++;
-    });
+    const chunks = this.chunks;
+    walk(
+      (offset, fileId, line) => {
+        offsets[w] = offset;
+        fileIds[w] = fileId;
+        lines[w] = line;
+        w++;
+      },
+      // (the row just read is the chunk's last: its values are in locals already)
+      order === null ? (c) => release(chunks[c]!) : null,
+    );
     this.truncate(0);
     return { offsets, fileIds, lines };
   }
