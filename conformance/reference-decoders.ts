@@ -5,7 +5,7 @@
  * the suite shows which malformed sections the original decoders mishandle).
  */
 import type { Endian } from '../tools/format/endian.js';
-import { strictLookup } from '../tools/lookup/strict-lookup.js';
+import { lookupValid, readForLookup } from '../tools/lookup/strict-lookup.js';
 import type { LookupAnswer, LookupQuery } from '../tools/revisions/layout.js';
 import type { LayoutId } from '../tools/revisions/layout-id.js';
 import { LAYOUTS, layoutById } from '../tools/revisions/registry.js';
@@ -23,8 +23,9 @@ export const referenceDecoder: DecoderUnderTest = {
   name: 'reference',
   layouts: LAYOUTS.map((l) => l.id),
   decode(section: Uint8Array, endian: Endian, layout: LayoutId, queries: readonly DecoderQuery[]): DecoderAnswer[] {
-    const model = layoutById(layout).read(section, endian);
-    return queries.map((q) => toAnswer(strictLookup(model, query(q))));
+    // strictLookup(read(section), q) for every query, from the lookup-only read (the same answers)
+    const model = readForLookup(layoutById(layout), section, endian);
+    return queries.map((q) => (model === null ? null : toAnswer(lookupValid(model, query(q)))));
   },
 };
 

@@ -15,7 +15,7 @@ import type { CaseOutcome } from '../../conformance/driver.js';
 import type { Endian } from '../format/endian.js';
 import { hex } from '../format/u32-math.js';
 import type { KaitaiTable } from '../kaitai/kaitai-table.js';
-import { lookupValid, strictlyValid } from '../lookup/strict-lookup.js';
+import { lookupValid, readForLookup, strictlyValid } from '../lookup/strict-lookup.js';
 import type { Layout, LookupAnswer, SectionModel } from '../revisions/layout.js';
 
 export type FuzzOutcome =
@@ -38,37 +38,55 @@ export interface Verdict {
 
 const MALFORMED: LookupAnswer = { kind: 'miss', reason: 'the section breaks a MUST rule' };
 
-/** The reference view of one section, computed lazily and at most once. */
+/**
+ * The reference view of one section, computed lazily and at most once: the verdict and the
+ * answers from the lookup-only read (readForLookup), the full structural model (findings,
+ * regions) only when something asks for it.
+ */
 export class Reference {
   private m: SectionModel | undefined;
-  private v: boolean | undefined;
+  /** the model lookups answer from (the full one or the lookup-only one); null: malformed */
+  private lm: SectionModel | null | undefined;
   /** the last query list answered, and its answers (the target and the judge ask the same) */
   private askedFor: readonly DecoderQuery[] | null = null;
   private answered: readonly LookupAnswer[] = [];
 
+  /**
+   * `model`: the full structural read of `bytes`, when known; `lookup`: readForLookup's result
+   * for `bytes`, when known (builtin:reference computes it on its guarded view).
+   */
   constructor(
     readonly layout: Layout,
     readonly endian: Endian,
     readonly bytes: Uint8Array,
     model?: SectionModel,
+    lookup?: SectionModel | null,
   ) {
     this.m = model;
+    if (model !== undefined) this.lm = strictlyValid(model) ? model : null;
+    else if (lookup !== undefined) this.lm = lookup;
   }
 
   get model(): SectionModel {
     return (this.m ??= this.layout.read(this.bytes, this.endian));
   }
 
+  private get lookupModel(): SectionModel | null {
+    if (this.lm === undefined) this.lm = readForLookup(this.layout, this.bytes, this.endian);
+    return this.lm;
+  }
+
   /** every MUST rule holds (and the section could be decoded) */
   get valid(): boolean {
-    return (this.v ??= strictlyValid(this.model));
+    return this.lookupModel !== null;
   }
 
   answer(q: DecoderQuery): LookupAnswer {
     // strictLookup answers nothing for a section that breaks a MUST rule (or was not decoded), and
     // would work that out again for every query
-    if (!this.valid) return MALFORMED;
-    return lookupValid(this.model, q.symbolStart === undefined ? { offset: q.offset } : { offset: q.offset, symbolStart: q.symbolStart });
+    const model = this.lookupModel;
+    if (model === null) return MALFORMED;
+    return lookupValid(model, q.symbolStart === undefined ? { offset: q.offset } : { offset: q.offset, symbolStart: q.symbolStart });
   }
 
   /** answer() of every query, remembered for the last list asked about */
@@ -144,10 +162,12 @@ export function judgeAnswers(bytes: Uint8Array, queries: readonly DecoderQuery[]
     }
     return null;
   }
-  const table = ref.nameTable;
+  // the name table only when an answer needs checking (it takes the full structural read)
+  let table: readonly [number, number] | null | undefined;
   for (let i = 0; i < answers.length; i++) {
     const a = answers[i];
     if (a === null) continue;
+    if (table === undefined) table = ref.nameTable;
     if (!isAnswer(a)) return { category: 'unsafe-answer', detail: `malformed section, query ${i}: malformed answer ${JSON.stringify(a)}`, query: i };
     if (table === null) {
       return { category: 'unsafe-answer', detail: `malformed section without a locatable name table, query ${i} (${showQuery(queries[i]!)}): answered ${showAnswer(bytes, a)}`, query: i };

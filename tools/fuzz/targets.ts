@@ -25,6 +25,7 @@ import { LAYOUT_IDS } from '../revisions/layout-id.js';
 import { fastGuardedSection, GuardViolation, guardedSection } from '../format/guarded-bytes.js';
 import type { LookupAnswer } from '../revisions/layout.js';
 import { layoutById } from '../revisions/registry.js';
+import { readForLookup } from '../lookup/strict-lookup.js';
 import type { DecoderAnswer } from '../../conformance/decoder-interface.js';
 import type { FuzzOutcome } from './oracle.js';
 import { Reference } from './oracle.js';
@@ -147,7 +148,7 @@ function toAnswer(a: LookupAnswer): DecoderAnswer {
 
 /**
  * builtin:reference is the oracle itself (conformance/reference-decoders.ts: the layout's
- * structural read, then the strict lookup of every query). In the fuzz loop it runs as exactly
+ * lookup-only read, readForLookup, then the strict lookup of every query). In the fuzz loop it runs as exactly
  * that, through the oracle's Reference, and hands the Reference it built to the judge, so the
  * structural read is done once per case instead of twice (once as the target, once as the
  * oracle). Findings are confirmed by the conformance suite's referenceDecoder itself on the
@@ -158,7 +159,7 @@ function referenceTarget(dut: DecoderUnderTest): LoadedTarget {
     const view = fastGuardedSection(c.section);
     try {
       const layout = layoutById(c.layout);
-      const reference = new Reference(layout, c.endian, c.section, layout.read(view, c.endian));
+      const reference = new Reference(layout, c.endian, c.section, undefined, readForLookup(layout, view, c.endian));
       const wanted = reference.answers(c.queries);
       const answers: DecoderAnswer[] = new Array(wanted.length);
       for (let i = 0; i < wanted.length; i++) answers[i] = toAnswer(wanted[i]!);

@@ -8,7 +8,8 @@
 import { hex } from '../format/u32-math.js';
 import { RULES, ruleById } from '../rules/catalogue.js';
 import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
-import type { CoveredTable, FileRef, LocatedEntry, LookupAnswer, LookupQuery, SectionModel } from '../revisions/layout.js';
+import type { Endian } from '../format/endian.js';
+import type { CoveredTable, FileRef, Layout, LocatedEntry, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from '../revisions/layout.js';
 
 const U64 = (1n << 64n) - 1n;
 
@@ -28,6 +29,22 @@ export function strictlyValid(model: SectionModel): boolean {
     ruleById(rule); // an unknown rule id throws, as in mustViolations
   }
   return true;
+}
+
+const MUST_ONLY: ReadOptions = { mustOnly: true };
+
+/**
+ * What strictLookup needs from a section, read as cheaply as possible: a model to answer from
+ * (lookupValid) when the section breaks no MUST rule, else null. The layout reads with
+ * ReadOptions.mustOnly (keeping only the first MUST finding and skipping what follows it, and
+ * SHOULD-only checks); a layout that ignores the option returns its full model. Either way the
+ * model's findings tell. For every section, null exactly when strictlyValid(layout.read(...)) is
+ * false, and lookupValid gives the same answers from either model
+ * (test/fuzz-fast-reference.test.ts).
+ */
+export function readForLookup(layout: Layout, bytes: Uint8Array, endian: Endian, symbols?: SymbolOffsets): SectionModel | null {
+  const model = layout.read(bytes, endian, symbols, MUST_ONLY);
+  return strictlyValid(model) ? model : null;
 }
 
 export function strictLookup(model: SectionModel, q: LookupQuery): LookupAnswer {

@@ -11,6 +11,10 @@ import type { ModelBuilder } from './model-builder.js';
  */
 export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: number, unusedFiles = true): void {
   const entries = m.entries;
+  if (m.mustOnly) {
+    checkEntriesMust(m, numFiles);
+    return;
+  }
   const used = new Uint8Array(numFiles);
   // The field path of entry i (`entries[i]`) is built only for a finding: this loop runs for
   // every entry of every section read.
@@ -45,8 +49,21 @@ export function checkEntries(m: ModelBuilder, numFiles: number, fileTableOff: nu
   }
 }
 
+/** checkEntries' MUST rules only (LI-ENT-001, LI-ENT-002), for a lookup-only read. */
+function checkEntriesMust(m: ModelBuilder, numFiles: number): void {
+  const entries = m.entries;
+  let prev = -1;
+  for (let i = 0; i < entries.length && !m.stop; i++) {
+    const e = entries[i]!;
+    if (e.offset > 0xffff_ffff || e.offset <= prev) m.find('LI-ENT-001', `entries[${i}]`, e.at, e.length, 'entry out of order or past 2^32');
+    if (e.fileId < 0 || e.fileId >= numFiles) m.find('LI-ENT-002', `entries[${i}]`, e.at, e.length, 'file id out of range');
+    prev = e.offset;
+  }
+}
+
 /** Where file_offsets[] starts, for locating per-file findings; set by the layout. */
 export function checkPaths(m: ModelBuilder, fileTableOff: number): void {
+  if (m.mustOnly) return; // SHOULD rules only
   const files = m.files;
   let withDir = 0;
   for (let id = 0; id < files.length; id++) {

@@ -137,6 +137,18 @@ export type LookupAnswer =
   /** the kernel's algorithm would read outside the section: a decoder defect on this input */
   | { readonly kind: 'fault'; readonly offset: number; readonly reason: string };
 
+/** Options of Layout.read. */
+export interface ReadOptions {
+  /**
+   * Read only what a strict lookup needs: keep only the first MUST finding (and skip reading what
+   * follows it where that is cheap to tell), skip checks that can only find SHOULD rules, keep no
+   * header fields. The model breaks a MUST rule exactly when the full read's does, and when it
+   * does not, has the same entries, files, tables and name regions. Use through readForLookup
+   * (tools/lookup/strict-lookup.ts), which also covers layouts that ignore the option.
+   */
+  readonly mustOnly?: boolean;
+}
+
 export interface Layout {
   readonly id: LayoutId;
   readonly container: Container;
@@ -155,8 +167,8 @@ export interface Layout {
   encode(table: LineTable, endian: Endian, options?: EncodeOptions): Uint8Array;
   /** The assembly the kernel build would assemble for this table. */
   emitAsm(table: LineTable): string;
-  /** Structural read with findings; never throws on malformed bytes. */
-  read(bytes: Uint8Array, endian: Endian, symbols?: SymbolOffsets): SectionModel;
+  /** Structural read with findings; never throws on malformed bytes (but see ReadOptions.mustOnly). */
+  read(bytes: Uint8Array, endian: Endian, symbols?: SymbolOffsets, options?: ReadOptions): SectionModel;
   /** The kernel's lookup algorithm for this layout, every read bounds-checked. */
   lookupKernel(bytes: Uint8Array, endian: Endian, query: LookupQuery, symbols?: SymbolOffsets): LookupAnswer;
 }

@@ -4,7 +4,10 @@
  */
 import type { Endian } from '../format/endian.js';
 import type { LayoutId } from './layout-id.js';
-import type { BlockInfo, FileRef, Finding, HeaderField, LocatedEntry, Region, RegionKind, SectionModel } from './layout.js';
+import type { BlockInfo, FileRef, Finding, HeaderField, LocatedEntry, ReadOptions, Region, RegionKind, SectionModel } from './layout.js';
+import { RULES } from '../rules/catalogue.js';
+
+const MUST_RULES: ReadonlySet<string> = new Set(RULES.filter((r) => r.level === 'MUST').map((r) => r.id));
 
 /** At most this many findings per rule are kept; the rest are counted in one summary finding. */
 export const MAX_FINDINGS_PER_RULE = 50;
@@ -17,16 +20,28 @@ export class ModelBuilder {
   files: FileRef[] = [];
   decoded = false;
   private readonly findings: Finding[] = [];
-  private readonly perRule = new Map<string, number>();
+  /** findings per rule (made at the first finding: most lookup-only reads have none) */
+  private perRule: Map<string, number> | null = null;
+  /**
+   * Read for a lookup only (ReadOptions.mustOnly): only the first MUST finding is kept (then
+   * `stop` is true and readers may skip the rest of the section: it annotates nothing), other
+   * findings and header fields are dropped, and readers skip checks that can only find SHOULD
+   * rules. Regions, entries and files are kept (lookups answer from them).
+   */
+  readonly mustOnly: boolean;
+  private broken = false;
 
   constructor(
     readonly layout: LayoutId,
     readonly endian: Endian,
     readonly size: number,
-  ) {}
+    options?: ReadOptions,
+  ) {
+    this.mustOnly = options?.mustOnly === true;
+  }
 
   field(name: string, value: number, offset: number, size = 4): number {
-    this.header.push({ name, value, offset, size });
+    if (!this.mustOnly) this.header.push({ name, value, offset, size });
     return value;
   }
 
@@ -40,24 +55,43 @@ export class ModelBuilder {
    * real byte of the section (or its end, with length 0).
    */
   find(rule: string, field: string, offset: number, length: number, message: string): void {
+    if (this.mustOnly) {
+      if (this.broken || !MUST_RULES.has(rule)) return;
+      this.broken = true;
+    }
     const at = Math.min(Math.max(0, Number.isFinite(offset) ? offset : 0), this.size);
     length = Math.max(0, Math.min(length, this.size - at));
     offset = at;
-    const n = (this.perRule.get(rule) ?? 0) + 1;
-    this.perRule.set(rule, n);
+    const perRule = (this.perRule ??= new Map<string, number>());
+    const n = (perRule.get(rule) ?? 0) + 1;
+    perRule.set(rule, n);
     if (n <= MAX_FINDINGS_PER_RULE) this.findings.push({ rule, field, offset, length, message });
   }
 
+  /** a lookup-only read found a MUST rule broken: nothing more needs reading */
+  get stop(): boolean {
+    return this.broken;
+  }
+
+  /**
+   * Whether one of `rules` was found (a reader stops where reading on would make no sense). In a
+   * lookup-only read, which keeps only the first MUST finding, true once any MUST rule is broken
+   * (the section annotates nothing then, so stopping is always right); SHOULD rules are not
+   * tracked there, so readers must not stop on them.
+   */
   hasError(rules: ReadonlySet<string>): boolean {
+    if (this.broken) return true;
     return this.findings.some((f) => rules.has(f.rule));
   }
 
   build(): SectionModel {
     const findings = [...this.findings];
-    for (const [rule, n] of this.perRule) {
-      if (n > MAX_FINDINGS_PER_RULE) {
-        const first = findings.find((f) => f.rule === rule)!;
-        findings.push({ ...first, message: `${n - MAX_FINDINGS_PER_RULE} more violation(s) of ${rule} not listed` });
+    if (this.perRule !== null) {
+      for (const [rule, n] of this.perRule) {
+        if (n > MAX_FINDINGS_PER_RULE) {
+          const first = findings.find((f) => f.rule === rule)!;
+          findings.push({ ...first, message: `${n - MAX_FINDINGS_PER_RULE} more violation(s) of ${rule} not listed` });
+        }
       }
     }
     // rule ids are all LI-AAA-NNN: code-unit order is their collation order (and much cheaper

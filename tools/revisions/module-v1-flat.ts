@@ -10,7 +10,7 @@ import { add32, align4, align4u32, hex, mul32 } from '../format/u32-math.js';
 import type { LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
-import type { Layout, LookupAnswer, LookupQuery, SectionModel } from './layout.js';
+import type { Layout, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from './layout.js';
 import { ModelBuilder } from './model-builder.js';
 import { isSectionPadding } from './trailing-padding.js';
 import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
@@ -65,9 +65,9 @@ function emitAsm(table: LineTable): string {
   return asm.toString();
 }
 
-function read(bytes: Uint8Array, endian: Endian): SectionModel {
+function read(bytes: Uint8Array, endian: Endian, _symbols?: SymbolOffsets, options?: ReadOptions): SectionModel {
   const view = new SectionBytes(bytes, endian);
-  const m = new ModelBuilder('v1-flat', endian, bytes.length);
+  const m = new ModelBuilder('v1-flat', endian, bytes.length, options);
   if (bytes.length < HEADER_SIZE) {
     m.find('LI-HDR-001', 'header', 0, bytes.length, `section is ${bytes.length} bytes, smaller than the ${HEADER_SIZE}-byte header`);
     return m.build();
@@ -99,6 +99,7 @@ function read(bytes: Uint8Array, endian: Endian): SectionModel {
   if (o.end < bytes.length && !isSectionPadding(bytes, o.end)) {
     m.find('LI-LAY-002', 'trailing', o.end, bytes.length - o.end, `${bytes.length - o.end} byte(s) follow the name table`);
   }
+  if (m.stop) return m.build(); // a lookup-only read needs no more
   const entries = new Array(n);
   for (let i = 0; i < n; i++) {
     entries[i] = {

@@ -15,7 +15,7 @@ import { ASM_HEADER, AsmText } from './asm-text.js';
 import type { EncodedStream, EncodeOptions } from './block-stream.js';
 import { blockCount, encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
-import type { Layout, LookupAnswer, LookupQuery, SectionModel } from './layout.js';
+import type { Layout, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from './layout.js';
 import { faultFrom, finishLookup } from './lookup-common.js';
 import { ModelBuilder } from './model-builder.js';
 import { isSectionPadding } from './trailing-padding.js';
@@ -81,9 +81,9 @@ function emitAsm(table: LineTable): string {
   return asm.toString();
 }
 
-function read(bytes: Uint8Array, endian: Endian): SectionModel {
+function read(bytes: Uint8Array, endian: Endian, _symbols?: SymbolOffsets, options?: ReadOptions): SectionModel {
   const view = new SectionBytes(bytes, endian);
-  const m = new ModelBuilder('v1', endian, bytes.length);
+  const m = new ModelBuilder('v1', endian, bytes.length, options);
   if (bytes.length < HEADER_SIZE) {
     m.find('LI-HDR-001', 'header', 0, bytes.length, `section is ${bytes.length} bytes, smaller than the ${HEADER_SIZE}-byte header`);
     return m.build();

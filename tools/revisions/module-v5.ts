@@ -13,7 +13,7 @@ import { ASM_HEADER, AsmText } from './asm-text.js';
 import { blockCount, encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
 import { LAYOUT_TRAITS } from './layout-id.js';
-import type { CoveredTable, Layout, LookupAnswer, LookupQuery, SectionModel } from './layout.js';
+import type { CoveredTable, Layout, LookupAnswer, LookupQuery, ReadOptions, SectionModel } from './layout.js';
 import { faultFrom, finishLookup } from './lookup-common.js';
 import { ModelBuilder } from './model-builder.js';
 import { encodeNames, readFileTable } from './name-table.js';
@@ -236,9 +236,9 @@ function overlapFindings(m: ModelBuilder, ds: readonly Descriptor[]): void {
   }
 }
 
-function read(bytes: Uint8Array, endian: Endian, id: 'v5' | 'v7'): SectionModel {
+function read(bytes: Uint8Array, endian: Endian, id: 'v5' | 'v7', options?: ReadOptions): SectionModel {
   const view = new SectionBytes(bytes, endian);
-  const m = new ModelBuilder(id, endian, bytes.length);
+  const m = new ModelBuilder(id, endian, bytes.length, options);
   if (bytes.length < ROOT_SIZE) {
     m.find('LI-HDR-001', 'root', 0, bytes.length, `blob is ${bytes.length} bytes, smaller than the ${ROOT_SIZE}-byte root`);
     return m.build();
@@ -348,7 +348,7 @@ function sectionedLayout(id: 'v5' | 'v7', title: string, origin: string): Layout
     headerSize: ROOT_SIZE,
     encode,
     emitAsm: (table) => emitAsm(table, id),
-    read: (bytes, endian) => read(bytes, endian, id),
+    read: (bytes, endian, _symbols, options) => read(bytes, endian, id, options),
     lookupKernel: (bytes, endian, q) => lookupKernel(bytes, endian, q, bound),
   };
 }

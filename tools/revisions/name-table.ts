@@ -66,8 +66,11 @@ export function readFileTable(
   const files: FileRef[] = [];
   let expected = 0;
   let packed = true;
+  // a lookup-only read (m.mustOnly) skips the SHOULD-only checks (LI-FIL-003 packing, LI-FIL-005)
+  const full = !m.mustOnly;
   const seen = new Map<string, number>();
   for (let id = 0; id < numFiles; id++) {
+    if (m.stop) break; // a lookup-only read that found a MUST rule broken needs no more
     const at = tableOff + id * 4;
     const nameOffset = view.u32(at);
     let name: string | null = null;
@@ -85,7 +88,9 @@ export function readFileTable(
       } else {
         if (nameOffset !== expected) packed = false;
         expected = nul + 1 - namesOff;
-        if (name.length === 0) {
+        if (!full) {
+          // no LI-FIL-005
+        } else if (name.length === 0) {
           m.find('LI-FIL-005', `filenames[${nameOffset}]`, namesOff + nameOffset, 1, `file ${id} has an empty name`);
         } else {
           const dup = seen.get(name);
@@ -100,7 +105,7 @@ export function readFileTable(
     files.push({ id, nameOffset, name });
   }
   if (packed && numFiles > 0 && exactFill && expected !== namesSize) packed = false;
-  if (!packed && numFiles > 0) {
+  if (full && !packed && numFiles > 0) {
     m.find('LI-FIL-003', 'file_offsets', tableOff, numFiles * 4,
       'names are not packed in file-id order from offset 0, each right after the previous NUL, filling the name table');
   }

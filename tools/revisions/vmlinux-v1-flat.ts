@@ -10,7 +10,7 @@ import { align4, hex } from '../format/u32-math.js';
 import type { LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
-import type { Layout, LookupAnswer, LookupQuery, SectionModel, SymbolOffsets } from './layout.js';
+import type { Layout, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from './layout.js';
 import { faultFrom, finishLookup } from './lookup-common.js';
 import { ModelBuilder } from './model-builder.js';
 import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
@@ -68,9 +68,9 @@ function emitAsm(table: LineTable): string {
   return asm.toString();
 }
 
-function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets): SectionModel {
+function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets, options?: ReadOptions): SectionModel {
   const view = new SectionBytes(bytes, endian);
-  const m = new ModelBuilder('vmlinux-v1-flat', endian, bytes.length);
+  const m = new ModelBuilder('vmlinux-v1-flat', endian, bytes.length, options);
   if (bytes.length < 8) {
     m.find('LI-HDR-001', 'header', 0, bytes.length, `table image is ${bytes.length} bytes, smaller than the two 4-byte counts`);
     return m.build();
@@ -112,6 +112,7 @@ function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets): Section
   m.region('entries', 'lineinfo_lines', at.lineinfo_lines!, 4 * n);
   m.region('file_table', 'lineinfo_file_offsets', at.lineinfo_file_offsets!, 4 * f);
   m.region('names', 'lineinfo_filenames', namesOff, namesSize);
+  if (m.stop) return m.build(); // a lookup-only read needs no more
   const entries = new Array(n);
   for (let i = 0; i < n; i++) {
     entries[i] = {

@@ -14,7 +14,7 @@ import { ASM_HEADER, AsmText } from './asm-text.js';
 import type { EncodedStream, EncodeOptions } from './block-stream.js';
 import { encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
-import type { Layout, LookupAnswer, LookupQuery, SectionModel, SymbolOffsets } from './layout.js';
+import type { Layout, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from './layout.js';
 import { faultFrom, finishLookup } from './lookup-common.js';
 import { ModelBuilder } from './model-builder.js';
 import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
@@ -87,9 +87,9 @@ function lastBlockEnd(bytes: Uint8Array, dataOff: number, start: number, count: 
   return pos - dataOff;
 }
 
-function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets): SectionModel {
+function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets, options?: ReadOptions): SectionModel {
   const view = new SectionBytes(bytes, endian);
-  const m = new ModelBuilder('vmlinux-v1', endian, bytes.length);
+  const m = new ModelBuilder('vmlinux-v1', endian, bytes.length, options);
   if (bytes.length < 12) {
     m.find('LI-HDR-001', 'header', 0, bytes.length, `table image is ${bytes.length} bytes, smaller than the three 4-byte counts`);
     return m.build();

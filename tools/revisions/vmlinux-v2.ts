@@ -18,7 +18,7 @@ import { ASM_HEADER, AsmText } from './asm-text.js';
 import type { DeltaCoding, EncodeOptions } from './block-stream.js';
 import { blockCount, encodeStream, readStream } from './block-stream.js';
 import { checkEntries, checkPaths } from './entry-rules.js';
-import type { Layout, LookupAnswer, LookupQuery, SectionModel, SymbolOffsets } from './layout.js';
+import type { Layout, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from './layout.js';
 import { kernelLineinfoSearch } from './lineinfo-search.js';
 import { faultFrom } from './lookup-common.js';
 import { ModelBuilder } from './model-builder.js';
@@ -120,9 +120,9 @@ export function sizedVmlinuxLayout(v: SizedVmlinuxVariant): Layout {
     return asm.toString();
   }
 
-  function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets): SectionModel {
+  function read(bytes: Uint8Array, endian: Endian, given?: SymbolOffsets, options?: ReadOptions): SectionModel {
     const view = new SectionBytes(bytes, endian);
-    const m = new ModelBuilder(v.id, endian, bytes.length);
+    const m = new ModelBuilder(v.id, endian, bytes.length, options);
     if (bytes.length < 12) {
       m.find('LI-HDR-001', 'header', 0, bytes.length, `table image is ${bytes.length} bytes, smaller than the three 4-byte counts`);
       return m.build();
