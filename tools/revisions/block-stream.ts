@@ -46,7 +46,7 @@ export interface EncodeOptions {
  */
 export function encodeStream(input: readonly Entry[] | EntryArrays, coding: DeltaCoding, options: EncodeOptions = {}): EncodedStream {
   const columnar = !Array.isArray(input);
-  if (!options.varintHook) return encodeStreamPlain(columnar ? columnsOf(input as EntryArrays) : columnsOfEntries(input as readonly Entry[]), coding);
+  if (!options.varintHook) return columnar ? encodeColumnsPlain(input as EntryArrays, coding) : encodeStreamPlain(input as readonly Entry[], coding);
   const entries = columnar ? entriesFromColumns(input as EntryArrays) : (input as readonly Entry[]);
   const out: number[] = [];
   const hook = options.varintHook;
@@ -85,34 +85,67 @@ export function encodeStream(input: readonly Entry[] | EntryArrays, coding: Delt
   return { blockAddrs, blockOffsets, data: Uint8Array.from(out) };
 }
 
-/** What encodeStreamPlain reads: entry i is (offsets[i], fileIds[i], lines[i]), i < length. */
-interface StreamColumns {
-  readonly length: number;
-  readonly offsets: ArrayLike<number>;
-  readonly fileIds: ArrayLike<number>;
-  readonly lines: ArrayLike<number>;
-}
-
-function columnsOf(c: EntryArrays): StreamColumns {
-  return { length: c.offsets.length, offsets: c.offsets, fileIds: c.fileIds, lines: c.lines };
-}
-
-/**
- * Entry objects as columns of doubles: every value is kept exactly (whatever it is), so the
- * u32/int32 conversions below see what they would see on the objects.
- */
-function columnsOfEntries(entries: readonly Entry[]): StreamColumns {
-  const n = entries.length;
-  const offsets = new Float64Array(n);
-  const fileIds = new Float64Array(n);
-  const lines = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = entries[i]!;
-    offsets[i] = e.offset;
-    fileIds[i] = e.fileId;
-    lines[i] = e.line;
+/** encodeStream without a hook: the same bytes, written straight into a growing buffer. */
+function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): EncodedStream {
+  // at most 5 bytes per varint, 3 varints per entry
+  let buf = new Uint8Array(Math.min(15 * entries.length + 16, 1 << 16));
+  let n = 0;
+  const uleb = (value: number): void => {
+    if (n + 5 > buf.length) {
+      const grown = new Uint8Array(buf.length * 2);
+      grown.set(buf);
+      buf = grown;
+    }
+    let v = value >>> 0;
+    while (v >= 0x80) {
+      buf[n++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[n++] = v;
+  };
+  const sleb = (value: number): void => {
+    if (n + 5 > buf.length) {
+      const grown = new Uint8Array(buf.length * 2);
+      grown.set(buf);
+      buf = grown;
+    }
+    let v = value | 0;
+    for (;;) {
+      const byte = v & 0x7f;
+      v >>= 7;
+      const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+      buf[n++] = done ? byte : byte | 0x80;
+      if (done) return;
+    }
+  };
+  const zigzag = coding === 'zigzag';
+  const blockAddrs: number[] = [];
+  const blockOffsets: number[] = [];
+  for (let base = 0; base < entries.length; base += BLOCK_ENTRIES) {
+    const first = entries[base]!;
+    blockAddrs.push(first.offset);
+    blockOffsets.push(n);
+    uleb(first.fileId);
+    uleb(first.line);
+    let prev = first;
+    const end = Math.min(base + BLOCK_ENTRIES, entries.length);
+    for (let i = base + 1; i < end; i++) {
+      const e = entries[i]!;
+      uleb((e.offset - prev.offset) >>> 0);
+      // The generator subtracts as int32: the difference is taken modulo 2^32.
+      const df = (e.fileId - prev.fileId) | 0;
+      const dl = (e.line - prev.line) | 0;
+      if (zigzag) {
+        uleb(zigzagEncode(df));
+        uleb(zigzagEncode(dl));
+      } else {
+        sleb(df);
+        sleb(dl);
+      }
+      prev = e;
+    }
   }
-  return { length: n, offsets, fileIds, lines };
+  return { blockAddrs, blockOffsets, data: buf.slice(0, n) };
 }
 
 function ulebSize(value: number): number {
@@ -128,12 +161,13 @@ function slebSize(value: number): number {
 }
 
 /**
- * encodeStream without a hook: the same bytes, written straight into a byte buffer. A first pass
- * sizes the stream exactly, so the buffer is allocated once, at its final size (no growth copies
- * and no trimming copy: the stream of a kernel is megabytes).
+ * encodeStreamPlain for columns (the DWARF generator's tables): the same bytes. A first pass sizes
+ * the stream exactly, so the buffer is allocated once, at its final size (no growth copies and no
+ * trimming copy: the stream of a kernel is megabytes).
  */
-function encodeStreamPlain(c: StreamColumns, coding: DeltaCoding): EncodedStream {
-  const { length, offsets, fileIds, lines } = c;
+function encodeColumnsPlain(c: EntryArrays, coding: DeltaCoding): EncodedStream {
+  const { offsets, fileIds, lines } = c;
+  const length = offsets.length;
   const zigzag = coding === 'zigzag';
   const blocks = blockCount(length);
   const blockAddrs = new Array<number>(blocks);
@@ -248,15 +282,12 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
   const scratch = newVarint();
   const sleb = coding === 'sleb128';
   const fields = FIELD_NAMES;
-  // a lookup-only read (m.mustOnly) skips the block list and the SHOULD-only checks (LI-STR-003/004)
-  const full = !m.mustOnly;
   for (let i = 0; i < numBlocks; i++) {
     const start = g.blockOffsets[i]!;
     const nominalEnd = i + 1 < numBlocks ? g.blockOffsets[i + 1]! : g.dataSize;
     const end = Math.min(nominalEnd, g.dataSize);
     const count = kernelBlockEntries(i, numBlocks, g.numEntries);
-    if (m.stop) break; // a lookup-only read that found a MUST rule broken needs no more
-    if (full) blocks.push({ index: i, addr: g.blockAddrs[i]!, streamStart: start, streamEnd: nominalEnd, entryCount: count });
+    blocks.push({ index: i, addr: g.blockAddrs[i]!, streamStart: start, streamEnd: nominalEnd, entryCount: count });
     if (start >= end) continue; // reported above (LI-BLK-002), or an empty range
     let pos = g.dataOff + start;
     const limit = g.dataOff + end;
@@ -288,7 +319,7 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
           const what = fields[f]!;
           m.find('LI-STR-002', `block[${i}].entry[${k}].${what}`, pos, v.length,
             `${what} of entry ${k} in block ${i} is a ${v.length}-byte varint or exceeds 32 bits`);
-        } else if (v.nonMinimal && full) {
+        } else if (v.nonMinimal) {
           const what = fields[f]!;
           m.find('LI-STR-003', `block[${i}].entry[${k}].${what}`, pos, v.length,
             `${what} of entry ${k} in block ${i} is not in its shortest encoding (${v.length} bytes)`);
@@ -314,7 +345,7 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
       }
       if (complete) entries.push({ offset: addr, fileId: file, line, at, length: pos - at });
     }
-    if (full && complete && pos < limit && end === nominalEnd) {
+    if (complete && pos < limit && end === nominalEnd) {
       m.find('LI-STR-004', `block[${i}]`, pos, limit - pos,
         `block ${i} has ${limit - pos} byte(s) left over after its ${count} entries`);
     }
