@@ -282,12 +282,15 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
   const scratch = newVarint();
   const sleb = coding === 'sleb128';
   const fields = FIELD_NAMES;
+  // a lookup-only read (m.mustOnly) skips the block list and the SHOULD-only checks (LI-STR-003/004)
+  const full = !m.mustOnly;
   for (let i = 0; i < numBlocks; i++) {
     const start = g.blockOffsets[i]!;
     const nominalEnd = i + 1 < numBlocks ? g.blockOffsets[i + 1]! : g.dataSize;
     const end = Math.min(nominalEnd, g.dataSize);
     const count = kernelBlockEntries(i, numBlocks, g.numEntries);
-    blocks.push({ index: i, addr: g.blockAddrs[i]!, streamStart: start, streamEnd: nominalEnd, entryCount: count });
+    if (m.stop) break; // a lookup-only read that found a MUST rule broken needs no more
+    if (full) blocks.push({ index: i, addr: g.blockAddrs[i]!, streamStart: start, streamEnd: nominalEnd, entryCount: count });
     if (start >= end) continue; // reported above (LI-BLK-002), or an empty range
     let pos = g.dataOff + start;
     const limit = g.dataOff + end;
@@ -319,7 +322,7 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
           const what = fields[f]!;
           m.find('LI-STR-002', `block[${i}].entry[${k}].${what}`, pos, v.length,
             `${what} of entry ${k} in block ${i} is a ${v.length}-byte varint or exceeds 32 bits`);
-        } else if (v.nonMinimal) {
+        } else if (v.nonMinimal && full) {
           const what = fields[f]!;
           m.find('LI-STR-003', `block[${i}].entry[${k}].${what}`, pos, v.length,
             `${what} of entry ${k} in block ${i} is not in its shortest encoding (${v.length} bytes)`);
@@ -345,7 +348,7 @@ export function readStream(bytes: Uint8Array, g: StreamGeometry, coding: DeltaCo
       }
       if (complete) entries.push({ offset: addr, fileId: file, line, at, length: pos - at });
     }
-    if (complete && pos < limit && end === nominalEnd) {
+    if (full && complete && pos < limit && end === nominalEnd) {
       m.find('LI-STR-004', `block[${i}]`, pos, limit - pos,
         `block ${i} has ${limit - pos} byte(s) left over after its ${count} entries`);
     }
