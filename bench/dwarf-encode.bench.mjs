@@ -3,6 +3,13 @@
 // reading .debug_line (relocations applied) + the generator's rules + encoding (module v1).
 // Targets (issue #3): >= 1M rows/s and peak RSS < 10x the object's size.
 //
+// The work is what `lineinfo encode` does with an ELF: columnsFromDwarf (the entries in typed
+// columns) and module v1's columnar encoder (generator/columnar-encode.ts). The same work with an
+// Entry object per entry (tableFromDwarf + moduleV1.encode, what validate --dwarf and library
+// callers of tableFromDwarf get) is measured too, for its peak alone (peakRssEntryObjects*).
+// run({ outDir, functions }) builds an object of another size (functions x 64 statements; the
+// default is 8000): comparing two sizes gives the memory per line row.
+//
 // Each measurement runs in a child process of its own, so that its peak RSS (maxRSS) is its own:
 //  - peak: one encode in a fresh process: the peak RSS that is compared with the target;
 //  - time: five encodes in one process, the best time; its peak RSS is reported too
@@ -27,11 +34,12 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const FUNCTIONS = 8000;
 const STATEMENTS = 64;
 
-function buildObject(outDir) {
-  const src = join(outDir, 'many-lines.c');
-  const obj = join(outDir, 'many-lines.o');
+function buildObject(outDir, functions) {
+  const name = functions === FUNCTIONS ? 'many-lines' : `many-lines-${functions}`;
+  const src = join(outDir, `${name}.c`);
+  const obj = join(outDir, `${name}.o`);
   const parts = [];
-  for (let f = 0; f < FUNCTIONS; f++) {
+  for (let f = 0; f < functions; f++) {
     parts.push(`int fn${f}(int a) {`);
     for (let s = 0; s < STATEMENTS; s++) parts.push(`  a = a * ${s + 3} + ${f};`);
     parts.push('  return a;', '}');
@@ -46,36 +54,44 @@ function buildObject(outDir) {
 
 const CHILD = `
 import { readFileSync } from 'node:fs';
-const [repo, file, runs] = process.argv.slice(2);
+const [repo, file, runs, path] = process.argv.slice(2);
 const { parseElf } = await import(repo + '/dist/tools/elf/elf-file.js');
-const { tableFromDwarf } = await import(repo + '/dist/tools/generator/dwarf-entries.js');
+const { columnsFromDwarf, tableFromDwarf } = await import(repo + '/dist/tools/generator/dwarf-entries.js');
+const { encodeColumnar } = await import(repo + '/dist/tools/generator/columnar-encode.js');
 const { moduleV1 } = await import(repo + '/dist/tools/revisions/module-v1.js');
 const baseKiB = process.memoryUsage().rss / 1024;
 const bytes = readFileSync(file);
 let best = Infinity, rows = 0, entries = 0;
 for (let i = 0; i < Number(runs); i++) {
   const t = process.hrtime.bigint();
-  const d = tableFromDwarf(parseElf(bytes, file), 'module');
-  moduleV1.encode(d.table, 'le');
+  if (path === 'entries') {
+    const d = tableFromDwarf(parseElf(bytes, file), 'module');
+    moduleV1.encode(d.table, 'le');
+    rows = d.stats.rows; entries = d.table.entries.length;
+  } else {
+    const d = columnsFromDwarf(parseElf(bytes, file), 'module');
+    encodeColumnar(moduleV1, d.table, 'le');
+    rows = d.stats.rows; entries = d.table.columns.offsets.length;
+  }
   best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
-  rows = d.stats.rows; entries = d.table.entries.length;
 }
 console.log(JSON.stringify({ ms: best, rows, entries, maxRssKiB: process.resourceUsage().maxRSS, baseKiB }));
 `;
 
-function child(outDir, obj, runs) {
+function child(outDir, obj, runs, path = 'columns') {
   const script = join(outDir, 'dwarf-child.mjs');
   writeFileSync(script, CHILD);
-  const r = spawnSync(process.execPath, [script, REPO, obj, String(runs)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [script, REPO, obj, String(runs), path], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`dwarf bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
-export function run({ outDir }) {
-  const obj = buildObject(outDir);
+export function run({ outDir, functions = FUNCTIONS }) {
+  const obj = buildObject(outDir, functions);
   const objectBytes = statSync(obj).size;
   const peak = child(outDir, obj, 1);
   const timed = child(outDir, obj, 5);
+  const peakEntries = child(outDir, obj, 1, 'entries');
   let cMs = null;
   const oracle = join(REPO, 'test/oracle/libdw_lineinfo.c');
   if (existsSync(oracle)) {
@@ -107,6 +123,9 @@ export function run({ outDir }) {
     rssGrowthToObject: ratio(peak.maxRssKiB - peak.baseKiB),
     peakRssRepeatedMiB: +(timed.maxRssKiB / 1024).toFixed(1),
     peakRssRepeatedToObject: ratio(timed.maxRssKiB),
+    // the same encode with an Entry object per entry (tableFromDwarf + moduleV1.encode)
+    peakRssEntryObjectsMiB: +(peakEntries.maxRssKiB / 1024).toFixed(1),
+    peakRssEntryObjectsToObject: ratio(peakEntries.maxRssKiB),
     libdwReferenceMs: cMs === null ? null : +cMs.toFixed(2),
     ratioToLibdw: cMs ? +(timed.ms / cMs).toFixed(2) : null,
     target: { rowsPerSec: 1_000_000, peakRssToObject: 10 },
