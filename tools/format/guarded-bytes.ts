@@ -211,6 +211,16 @@ export function fastGuardedSection(bytes: Uint8Array, state: GuardState | null =
   return view as unknown as Uint8Array;
 }
 
+/**
+ * The exact-size copy behind a fast view, or `bytes` itself for anything else: what a DataView
+ * over the view's `buffer` would read anyway, without three trips through the prototype trap
+ * (`buffer`, `byteOffset`, `byteLength`). Reads through it are not guarded: for readers that
+ * bounds-check every DataView read themselves (SectionBytes).
+ */
+export function backingOf(bytes: Uint8Array): Uint8Array {
+  return Array.isArray(bytes) ? ((bytes as unknown as Partial<FastView>)[COPY] ?? bytes) : bytes;
+}
+
 /** whether `view` came from fastGuardedSection() */
 export function isFastGuarded(view: unknown): boolean {
   return Array.isArray(view) && (view as Partial<FastView>)[COPY] !== undefined;

@@ -1,4 +1,5 @@
 import type { Endian } from './endian.js';
+import { backingOf } from './guarded-bytes.js';
 
 /**
  * Thrown when a read would touch a byte outside the section. The reference decoder catches it
@@ -30,7 +31,9 @@ export class SectionBytes {
   ) {
     this.size = bytes.length;
     this.littleEndian = endian === 'le';
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // (a fast guarded view's copy directly: the same buffer, range and bounds checks below)
+    const backing = backingOf(bytes);
+    this.view = new DataView(backing.buffer, backing.byteOffset, backing.byteLength);
   }
 
   /** True when [offset, offset + width) lies inside the section (exact arithmetic, no wrap). */

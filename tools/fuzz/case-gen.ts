@@ -15,7 +15,7 @@ import { BLOCK_ENTRIES } from '../revisions/block-stream.js';
 import { Decisions } from './decisions.js';
 import type { Mutation, MutationInput, Mutator, NamedShape } from './mutators.js';
 import { HAVOC, MUTATORS } from './mutators.js';
-import { makeQueries } from './queries.js';
+import { entryOffsets, makeQueries } from './queries.js';
 import { ensureShape, generateTable, SIZE_CLASSES } from './table-gen.js';
 
 /** A section from --corpus, with what was read from it. */
@@ -76,8 +76,12 @@ interface Prepared {
   readonly model: SectionModel;
   /** offsets of every 64th entry (the block starts), for queries */
   readonly blockAddrs: readonly number[];
+  /** the entries' offsets queries aim at: the table's, or the model's for a corpus section without entries in its table */
+  readonly offsets: Float64Array;
   /** the layout, answering encode(table) and read(valid) from this entry (see memoLayout) */
   memo: Layout | null;
+  /** when the cache last handed it out (least recently used out first) */
+  used: number;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -107,6 +111,8 @@ function memoLayout(p: Prepared, layout: Layout, endian: Endian): Layout {
   };
 }
 
+const NO_BLOCKS: readonly number[] = [];
+
 function blockStarts(table: LineTable): number[] {
   const out: number[] = [];
   for (let i = 0; i < table.entries.length; i += BLOCK_ENTRIES) out.push(table.entries[i]!.offset);
@@ -122,7 +128,7 @@ const CACHE_LIMIT = 6000;
 const PREPARED_BUDGET = 160 * 1024 * 1024;
 
 function preparedCost(p: Prepared): number {
-  return 2048 + 2 * p.valid.length + 160 * p.model.entries.length;
+  return 2048 + 2 * p.valid.length + 168 * p.model.entries.length;
 }
 
 export class CaseFactory {
@@ -136,6 +142,7 @@ export class CaseFactory {
   private readonly tables = new Map<string, LineTable>();
   private readonly prepared = new Map<number, Prepared>();
   private preparedSize = 0;
+  private clock = 0;
   private readonly shapeIds = new Map<string, number>();
   /** per layout: generated-source mutators and weights; corpus-source ones */
   /** mutators and their weights, by layout index and source (generated, corpus with table, corpus bytes) */
@@ -206,20 +213,23 @@ export class CaseFactory {
       if (p) {
         // least recently used out first: the rare large tables (each worth hundreds of small
         // ones) must not cycle the small ones out, as first-in-first-out did
-        this.prepared.delete(key);
-        this.prepared.set(key, p);
+        p.used = ++this.clock;
         return p;
       }
     }
     const table = getTable();
     const valid = layout.encode(table, endian);
-    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs: blockStarts(table), memo: null };
+    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs: blockStarts(table), offsets: entryOffsets(table.entries), memo: null, used: ++this.clock };
     if (key !== null) {
       const cost = preparedCost(p);
-      while (this.preparedSize + cost > PREPARED_BUDGET && this.prepared.size > 0) {
-        const [k, old] = this.prepared.entries().next().value!;
-        this.prepared.delete(k);
-        this.preparedSize -= preparedCost(old);
+      if (this.preparedSize + cost > PREPARED_BUDGET) {
+        // least recently used out, down to 7/8 of the budget (one sort per many insertions)
+        const byAge = [...this.prepared].sort((a, b) => a[1].used - b[1].used);
+        for (const [k, old] of byAge) {
+          if (this.preparedSize + cost <= PREPARED_BUDGET * 0.875) break;
+          this.prepared.delete(k);
+          this.preparedSize -= preparedCost(old);
+        }
       }
       this.prepared.set(key, p);
       this.preparedSize += cost;
@@ -245,7 +255,15 @@ export class CaseFactory {
     let sizeClass: string | null = null;
     if (entry) {
       const table = entry.table ?? { files: [], entries: [] };
-      prep = { table, valid: entry.bytes, model: entry.model, blockAddrs: blockStarts(entry.model.entries.length ? { files: [], entries: entry.model.entries } : table), memo: null };
+      prep = {
+        table,
+        valid: entry.bytes,
+        model: entry.model,
+        blockAddrs: blockStarts(entry.model.entries.length ? { files: [], entries: entry.model.entries } : table),
+        offsets: entryOffsets(table.entries.length ? table.entries : entry.model.entries),
+        memo: null,
+        used: 0,
+      };
       if (entry.table && mutator.shape) {
         const t = ensureShape(entry.table, mutator.shape);
         if (t !== entry.table) prep = this.prepare(null, () => t, layout, endian);
@@ -281,8 +299,7 @@ export class CaseFactory {
       mutator = HAVOC;
       mutation = HAVOC.apply(input)!;
     }
-    const entries = prep.table.entries.length ? prep.table.entries : prep.model.entries;
-    const q = makeQueries(d, entries, layout.traits.entries === 'blocks' ? prep.blockAddrs : []);
+    const q = makeQueries(d, prep.offsets, layout.traits.entries === 'blocks' ? prep.blockAddrs : NO_BLOCKS);
     const c: { -readonly [K in keyof FuzzCase]: FuzzCase[K] } = {
       index,
       layout,

@@ -21,63 +21,81 @@ const EDGES = [0, 1, 0x7fff_ffff, 0x8000_0000, 0xffff_fffe, 0xffff_ffff];
 const KINDS = ['entry', 'between', 'first', 'past-last', 'before-first', 'symbol-hit', 'symbol-miss', 'block-start', 'edge', 'random'] as const;
 const WEIGHTS = [30, 14, 8, 8, 5, 6, 6, 6, 5, 4];
 const TOTAL = WEIGHTS.reduce((a, b) => a + b, 0);
+/** KIND_OF[v] = d.weighted(WEIGHTS)'s answer for the drawn value v = below(TOTAL) */
+const KIND_OF = new Uint8Array(TOTAL);
+for (let k = 0, v = 0; k < WEIGHTS.length; k++) for (let j = 0; j < WEIGHTS[k]!; j++) KIND_OF[v++] = k;
+// KINDS' indices
+const ENTRY = 0;
+const BLOCK_START = 7;
+const EDGE = 8;
+const RANDOM = 9;
 
 const clamp = (x: number): number => Math.max(0, Math.min(0xffff_ffff, Math.floor(x)));
 
-export function makeQueries(d: Decisions, entries: readonly Located[], blockAddrs: readonly number[] = []): QuerySet {
+/** The entries' offsets, in table order (what makeQueries aims at). */
+export function entryOffsets(entries: readonly Located[]): Float64Array {
+  const out = new Float64Array(entries.length);
+  for (let i = 0; i < entries.length; i++) out[i] = entries[i]!.offset;
+  return out;
+}
+
+/**
+ * `offsets`: the table's entry offsets in order (entryOffsets), `blockAddrs` its block start
+ * offsets (none for flat layouts).
+ */
+export function makeQueries(d: Decisions, offsets: ArrayLike<number>, blockAddrs: ArrayLike<number> = []): QuerySet {
   const count = d.int(4, 12);
-  const queries: DecoderQuery[] = [];
-  const kinds: string[] = [];
-  const n = entries.length;
+  const queries: DecoderQuery[] = new Array(count);
+  const kinds: string[] = new Array(count);
+  const n = offsets.length;
   for (let i = 0; i < count; i++) {
-    let kind: string = KINDS[d.weighted(WEIGHTS, TOTAL)]!;
-    if (n === 0 && kind !== 'random') kind = 'edge';
-    if (kind === 'block-start' && blockAddrs.length === 0) kind = 'entry';
+    let kind: number = KIND_OF[d.below(TOTAL)]!; // = d.weighted(WEIGHTS, TOTAL)
+    if (n === 0 && kind !== RANDOM) kind = EDGE;
+    if (kind === BLOCK_START && blockAddrs.length === 0) kind = ENTRY;
     let q: DecoderQuery;
     switch (kind) {
-      case 'entry':
-        q = { offset: entries[d.below(n)]!.offset };
+      case 0: // entry
+        q = { offset: offsets[d.below(n)]! };
         break;
-      case 'between': {
+      case 1: { // between
         const k = d.below(n);
-        const a = entries[k]!.offset;
-        const b = k + 1 < n ? entries[k + 1]!.offset : a + 64;
+        const a = offsets[k]!;
+        const b = k + 1 < n ? offsets[k + 1]! : a + 64;
         q = { offset: clamp(b - a > 1 ? a + 1 + d.below(b - a - 1) : a) };
         break;
       }
-      case 'first':
-        q = { offset: entries[0]!.offset };
+      case 2: // first
+        q = { offset: offsets[0]! };
         break;
-      case 'past-last':
-        q = { offset: clamp(entries[n - 1]!.offset + 1 + d.below(1 << 16)) };
+      case 3: // past-last
+        q = { offset: clamp(offsets[n - 1]! + 1 + d.below(1 << 16)) };
         break;
-      case 'before-first':
-        q = { offset: clamp(entries[0]!.offset - 1 - d.below(4)) };
+      case 4: // before-first
+        q = { offset: clamp(offsets[0]! - 1 - d.below(4)) };
         break;
-      case 'symbol-hit': {
-        const k = d.below(n);
-        const a = entries[k]!.offset;
+      case 5: { // symbol-hit
+        const a = offsets[d.below(n)]!;
         q = { offset: clamp(a + d.below(4)), symbolStart: clamp(a - d.below(3)) };
         break;
       }
-      case 'symbol-miss': {
-        const a = entries[d.below(n)]!.offset;
+      case 6: { // symbol-miss
+        const a = offsets[d.below(n)]!;
         q = { offset: a, symbolStart: clamp(a + 1 + d.below(16)) };
         break;
       }
-      case 'block-start': {
+      case 7: { // block-start
         const a = blockAddrs[d.below(blockAddrs.length)]!;
         q = { offset: clamp(a - d.below(2)) };
         break;
       }
-      case 'edge':
+      case 8: // edge
         q = { offset: d.pick(EDGES) };
         break;
-      default:
+      default: // random
         q = { offset: d.u32() };
     }
-    queries.push(q);
-    kinds.push(kind);
+    queries[i] = q;
+    kinds[i] = KINDS[kind]!;
   }
   return { queries, kinds };
 }
