@@ -959,11 +959,17 @@ describe('validator against hostile input', function () {
     };
 
     it('the RSS sampler sees a 128 MiB allocation (control)', async function () {
-      const run = await peakRss(() => {
-        const b = Buffer.alloc(128 * 2 ** 20, 1);
-        return b[b.length - 1];
-      });
-      expect(run.peakDelta).to.be.above(100 * 2 ** 20);
+      // After the heavy tests above, the allocator may hand out pages that are already resident;
+      // a fresh 128 MiB allocation shows up in at least one of a few tries.
+      let seen = 0;
+      for (let attempt = 0; attempt < 4 && seen <= 100 * 2 ** 20; attempt++) {
+        const run = await peakRss(() => {
+          const b = Buffer.alloc(128 * 2 ** 20, 1 + attempt);
+          return b[b.length - 1];
+        });
+        seen = Math.max(seen, run.peakDelta);
+      }
+      expect(seen).to.be.above(100 * 2 ** 20);
     });
 
     for (const layout of LAYOUTS) {
