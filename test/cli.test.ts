@@ -270,7 +270,8 @@ describe('lineinfo CLI', function () {
       const outDir = join(dir.path, 'atomic-3');
       mkdirSync(outDir);
       const out = join(outDir, 'out.bin');
-      const variants = LAYOUTS.flatMap((l) => ENDIANS.map((e) => ({ l, e })));
+      // one writer per distinct byte image (byte-identical twins such as v7/v5 would match twice)
+      const variants = LAYOUTS.filter((l) => l.traits.sameBytesAs === undefined).flatMap((l) => ENDIANS.map((e) => ({ l, e })));
       const results = await Promise.all(variants.map(({ l, e }) => lineinfoAsync(['encode', input, '--revision', l.id, '--endian', e, '-o', out])));
       results.forEach((r) => expect(r.status, r.stderr).to.equal(0));
       const got = readFileSync(out);
