@@ -8,7 +8,7 @@ import { ByteSink } from '../format/endian.js';
 import type { Endian } from '../format/endian.js';
 import { newCursor } from '../format/leb128.js';
 import { SectionBytes } from '../format/section-bytes.js';
-import { add32, hex, mul32 } from '../format/u32-math.js';
+import { add32, align4, align4u32, hex, mul32 } from '../format/u32-math.js';
 import { columnCount } from '../model/line-table.js';
 import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
@@ -23,13 +23,18 @@ import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
 
 const HEADER_SIZE = 24;
 
-export function compressedModuleOffsets(b: number, d: number, f: number, s: number) {
+/**
+ * Exact offsets of every part of a v1/v2 module section for given header counts. v2 pads
+ * `file_offsets[]` to a multiple of 4 (`aligned`); v1 places it right after the stream.
+ */
+export function countsModuleOffsets(b: number, d: number, f: number, s: number, aligned: boolean) {
   const blockAddrs = HEADER_SIZE;
   const blockOffsets = blockAddrs + 4 * b;
   const data = blockOffsets + 4 * b;
-  const fileOffsets = data + d;
+  const pad = data + d;
+  const fileOffsets = aligned ? align4(pad) : pad;
   const names = fileOffsets + 4 * f;
-  return { blockAddrs, blockOffsets, data, fileOffsets, names, end: names + s };
+  return { blockAddrs, blockOffsets, data, pad, fileOffsets, names, end: names + s };
 }
 
 function encode(table: LineTable, endian: Endian, options: EncodeOptions = {}): Uint8Array {
@@ -81,60 +86,73 @@ function emitAsm(table: LineTable): string {
   return asm.toString();
 }
 
-function read(bytes: Uint8Array, endian: Endian, _symbols?: SymbolOffsets, options?: ReadOptions): SectionModel {
-  const view = new SectionBytes(bytes, endian);
-  const m = new ModelBuilder('v1', endian, bytes.length, options);
-  if (bytes.length < HEADER_SIZE) {
-    m.find('LI-HDR-001', 'header', 0, bytes.length, `section is ${bytes.length} bytes, smaller than the ${HEADER_SIZE}-byte header`);
+/**
+ * The structural read of the 24-byte-header module layouts, v1 (`aligned` false: the file
+ * table right after the stream, LI-ALN-001) and v2 (`aligned`: zero padding to 4, LI-LAY-003).
+ */
+export function readCountsModule(id: 'v1' | 'v2', aligned: boolean) {
+  return function read(bytes: Uint8Array, endian: Endian, _symbols?: SymbolOffsets, options?: ReadOptions): SectionModel {
+    const view = new SectionBytes(bytes, endian);
+    const m = new ModelBuilder(id, endian, bytes.length, options);
+    if (bytes.length < HEADER_SIZE) {
+      m.find('LI-HDR-001', 'header', 0, bytes.length, `section is ${bytes.length} bytes, smaller than the ${HEADER_SIZE}-byte header`);
+      return m.build();
+    }
+    const n = m.field('num_entries', view.u32(0), 0);
+    const f = m.field('num_files', view.u32(4), 4);
+    const s = m.field('filenames_size', view.u32(8), 8);
+    const b = m.field('num_blocks', view.u32(12), 12);
+    const d = m.field('data_size', view.u32(16), 16);
+    const reserved = m.field('reserved', view.u32(20), 20);
+    m.region('header', 'header', 0, HEADER_SIZE);
+    if (reserved !== 0) m.find('LI-HDR-002', 'header.reserved', 20, 4, `reserved is ${hex(reserved)}, not 0`);
+    if (n === 0) m.find('LI-HDR-003', 'header.num_entries', 0, 4, 'num_entries is 0: the table annotates nothing');
+    if (b !== blockCount(n)) {
+      m.find('LI-HDR-004', 'header.num_blocks', 12, 4, `num_blocks is ${b}, but ${n} entries need ${blockCount(n)} block(s) of 64`);
+    }
+    if (f > 65535) m.find('LI-HDR-005', 'header.num_files', 4, 4, `num_files is ${f}, above the generator's limit of 65535`);
+    const o = countsModuleOffsets(b, d, f, s, aligned);
+    if (o.end > bytes.length) {
+      const streamEnd = add32(add32(HEADER_SIZE, mul32(b, 8)), d);
+      const wrapped = add32(add32(aligned ? align4u32(streamEnd) : streamEnd, mul32(f, 4)), s);
+      const note = wrapped <= bytes.length ? ` (in 32-bit arithmetic the end wraps to ${hex(wrapped)}, which the kernel's size check accepts)` : '';
+      m.find('LI-LAY-001', 'header', 0, HEADER_SIZE,
+        `the header describes ${o.end} bytes (${b} blocks, ${d} stream bytes, ${f} files, ${s} name bytes) but the section has ${bytes.length}${note}`);
+      return m.build();
+    }
+    m.region('index', 'block_addrs', o.blockAddrs, 4 * b);
+    m.region('index', 'block_offsets', o.blockOffsets, 4 * b);
+    m.region('stream', 'data', o.data, d);
+    if (aligned) m.region('padding', 'pad', o.pad, o.fileOffsets - o.pad);
+    m.region('file_table', 'file_offsets', o.fileOffsets, 4 * f);
+    m.region('names', 'filenames', o.names, s);
+    m.region('trailing', 'trailing', o.end, bytes.length - o.end);
+    if (aligned && bytes.subarray(o.pad, o.fileOffsets).some((x) => x !== 0)) {
+      m.find('LI-LAY-003', 'pad', o.pad, o.fileOffsets - o.pad, 'the alignment padding before file_offsets[] is not zero');
+    }
+    if (!aligned && f > 0 && o.fileOffsets % 4 !== 0) {
+      m.find('LI-ALN-001', 'file_offsets', o.fileOffsets, 4 * f,
+        `file_offsets[] starts at ${hex(o.fileOffsets)}, not a multiple of 4 (data_size ${d}); strict-alignment CPUs load it misaligned`);
+    }
+    if (o.end < bytes.length && !isSectionPadding(bytes, o.end)) {
+      m.find('LI-LAY-002', 'trailing', o.end, bytes.length - o.end, `${bytes.length - o.end} byte(s) follow the name table`);
+    }
+    const blockAddrs: number[] = [];
+    const blockOffsets: number[] = [];
+    for (let i = 0; i < b; i++) {
+      blockAddrs.push(view.u32(o.blockAddrs + 4 * i));
+      blockOffsets.push(view.u32(o.blockOffsets + 4 * i));
+    }
+    readStream(bytes, { dataOff: o.data, dataSize: d, blockAddrs, blockOffsets, numEntries: n, addrsOff: o.blockAddrs, offsetsOff: o.blockOffsets }, 'zigzag', m);
+    m.decoded = true;
+    readFileTable(view, m, f, o.fileOffsets, o.names, s);
+    checkEntries(m, f, o.fileOffsets);
+    checkPaths(m, o.fileOffsets);
     return m.build();
-  }
-  const n = m.field('num_entries', view.u32(0), 0);
-  const f = m.field('num_files', view.u32(4), 4);
-  const s = m.field('filenames_size', view.u32(8), 8);
-  const b = m.field('num_blocks', view.u32(12), 12);
-  const d = m.field('data_size', view.u32(16), 16);
-  const reserved = m.field('reserved', view.u32(20), 20);
-  m.region('header', 'header', 0, HEADER_SIZE);
-  if (reserved !== 0) m.find('LI-HDR-002', 'header.reserved', 20, 4, `reserved is ${hex(reserved)}, not 0`);
-  if (n === 0) m.find('LI-HDR-003', 'header.num_entries', 0, 4, 'num_entries is 0: the table annotates nothing');
-  if (b !== blockCount(n)) {
-    m.find('LI-HDR-004', 'header.num_blocks', 12, 4, `num_blocks is ${b}, but ${n} entries need ${blockCount(n)} block(s) of 64`);
-  }
-  if (f > 65535) m.find('LI-HDR-005', 'header.num_files', 4, 4, `num_files is ${f}, above the generator's limit of 65535`);
-  const o = compressedModuleOffsets(b, d, f, s);
-  if (o.end > bytes.length) {
-    const wrapped = add32(add32(add32(add32(HEADER_SIZE, mul32(b, 8)), d), mul32(f, 4)), s);
-    const note = wrapped <= bytes.length ? ` (in 32-bit arithmetic the end wraps to ${hex(wrapped)}, which the kernel's size check accepts)` : '';
-    m.find('LI-LAY-001', 'header', 0, HEADER_SIZE,
-      `the header describes ${o.end} bytes (${b} blocks, ${d} stream bytes, ${f} files, ${s} name bytes) but the section has ${bytes.length}${note}`);
-    return m.build();
-  }
-  m.region('index', 'block_addrs', o.blockAddrs, 4 * b);
-  m.region('index', 'block_offsets', o.blockOffsets, 4 * b);
-  m.region('stream', 'data', o.data, d);
-  m.region('file_table', 'file_offsets', o.fileOffsets, 4 * f);
-  m.region('names', 'filenames', o.names, s);
-  m.region('trailing', 'trailing', o.end, bytes.length - o.end);
-  if (f > 0 && o.fileOffsets % 4 !== 0) {
-    m.find('LI-ALN-001', 'file_offsets', o.fileOffsets, 4 * f,
-      `file_offsets[] starts at ${hex(o.fileOffsets)}, not a multiple of 4 (data_size ${d}); strict-alignment CPUs load it misaligned`);
-  }
-  if (o.end < bytes.length && !isSectionPadding(bytes, o.end)) {
-    m.find('LI-LAY-002', 'trailing', o.end, bytes.length - o.end, `${bytes.length - o.end} byte(s) follow the name table`);
-  }
-  const blockAddrs: number[] = [];
-  const blockOffsets: number[] = [];
-  for (let i = 0; i < b; i++) {
-    blockAddrs.push(view.u32(o.blockAddrs + 4 * i));
-    blockOffsets.push(view.u32(o.blockOffsets + 4 * i));
-  }
-  readStream(bytes, { dataOff: o.data, dataSize: d, blockAddrs, blockOffsets, numEntries: n, addrsOff: o.blockAddrs, offsetsOff: o.blockOffsets }, 'zigzag', m);
-  m.decoded = true;
-  readFileTable(view, m, f, o.fileOffsets, o.names, s);
-  checkEntries(m, f, o.fileOffsets);
-  checkPaths(m, o.fileOffsets);
-  return m.build();
+  };
 }
+
+const read = readCountsModule('v1', false);
 
 /**
  * The kernel's module_lookup_lineinfo() of patch 3: u32 size check (can wrap), block binary

@@ -9,30 +9,17 @@ import { ByteSink } from '../format/endian.js';
 import type { Endian } from '../format/endian.js';
 import { newCursor } from '../format/leb128.js';
 import { SectionBytes } from '../format/section-bytes.js';
-import { add32, align4, align4u32, hex, mul32 } from '../format/u32-math.js';
+import { add32, align4u32, mul32 } from '../format/u32-math.js';
 import type { LineTable } from '../model/line-table.js';
 import { ASM_HEADER, AsmText } from './asm-text.js';
 import type { EncodeOptions } from './block-stream.js';
-import { blockCount, encodeStream, kernelBlockEntries, kernelScanBlock, readStream } from './block-stream.js';
-import { checkEntries, checkPaths } from './entry-rules.js';
-import type { Layout, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from './layout.js';
+import { encodeStream, kernelBlockEntries, kernelScanBlock } from './block-stream.js';
+import type { Layout, LookupAnswer, LookupQuery } from './layout.js';
 import { faultFrom, finishLookup } from './lookup-common.js';
-import { ModelBuilder } from './model-builder.js';
-import { isSectionPadding } from './trailing-padding.js';
-import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
+import { readCountsModule } from './module-v1.js';
+import { encodeNames, writeFileTable } from './name-table.js';
 
 const HEADER_SIZE = 24;
-
-/** Exact offsets of every part for given header counts (file_offsets[] padded to 4). */
-export function paddedModuleOffsets(b: number, d: number, f: number, s: number) {
-  const blockAddrs = HEADER_SIZE;
-  const blockOffsets = blockAddrs + 4 * b;
-  const data = blockOffsets + 4 * b;
-  const pad = data + d;
-  const fileOffsets = align4(pad);
-  const names = fileOffsets + 4 * f;
-  return { blockAddrs, blockOffsets, data, pad, fileOffsets, names, end: names + s };
-}
 
 function encode(table: LineTable, endian: Endian, options: EncodeOptions = {}): Uint8Array {
   const names = encodeNames(table.files);
@@ -76,60 +63,7 @@ function emitAsm(table: LineTable): string {
   return asm.toString();
 }
 
-function read(bytes: Uint8Array, endian: Endian, _symbols?: SymbolOffsets, options?: ReadOptions): SectionModel {
-  const view = new SectionBytes(bytes, endian);
-  const m = new ModelBuilder('v2', endian, bytes.length, options);
-  if (bytes.length < HEADER_SIZE) {
-    m.find('LI-HDR-001', 'header', 0, bytes.length, `section is ${bytes.length} bytes, smaller than the ${HEADER_SIZE}-byte header`);
-    return m.build();
-  }
-  const n = m.field('num_entries', view.u32(0), 0);
-  const f = m.field('num_files', view.u32(4), 4);
-  const s = m.field('filenames_size', view.u32(8), 8);
-  const b = m.field('num_blocks', view.u32(12), 12);
-  const d = m.field('data_size', view.u32(16), 16);
-  const reserved = m.field('reserved', view.u32(20), 20);
-  m.region('header', 'header', 0, HEADER_SIZE);
-  if (reserved !== 0) m.find('LI-HDR-002', 'header.reserved', 20, 4, `reserved is ${hex(reserved)}, not 0`);
-  if (n === 0) m.find('LI-HDR-003', 'header.num_entries', 0, 4, 'num_entries is 0: the table annotates nothing');
-  if (b !== blockCount(n)) {
-    m.find('LI-HDR-004', 'header.num_blocks', 12, 4, `num_blocks is ${b}, but ${n} entries need ${blockCount(n)} block(s) of 64`);
-  }
-  if (f > 65535) m.find('LI-HDR-005', 'header.num_files', 4, 4, `num_files is ${f}, above the generator's limit of 65535`);
-  const o = paddedModuleOffsets(b, d, f, s);
-  if (o.end > bytes.length) {
-    const wrapped = add32(add32(align4u32(add32(add32(HEADER_SIZE, mul32(b, 8)), d)), mul32(f, 4)), s);
-    const note = wrapped <= bytes.length ? ` (in 32-bit arithmetic the end wraps to ${hex(wrapped)}, which the kernel's size check accepts)` : '';
-    m.find('LI-LAY-001', 'header', 0, HEADER_SIZE,
-      `the header describes ${o.end} bytes (${b} blocks, ${d} stream bytes, ${f} files, ${s} name bytes) but the section has ${bytes.length}${note}`);
-    return m.build();
-  }
-  m.region('index', 'block_addrs', o.blockAddrs, 4 * b);
-  m.region('index', 'block_offsets', o.blockOffsets, 4 * b);
-  m.region('stream', 'data', o.data, d);
-  m.region('padding', 'pad', o.pad, o.fileOffsets - o.pad);
-  m.region('file_table', 'file_offsets', o.fileOffsets, 4 * f);
-  m.region('names', 'filenames', o.names, s);
-  m.region('trailing', 'trailing', o.end, bytes.length - o.end);
-  if (bytes.subarray(o.pad, o.fileOffsets).some((x) => x !== 0)) {
-    m.find('LI-LAY-003', 'pad', o.pad, o.fileOffsets - o.pad, 'the alignment padding before file_offsets[] is not zero');
-  }
-  if (o.end < bytes.length && !isSectionPadding(bytes, o.end)) {
-    m.find('LI-LAY-002', 'trailing', o.end, bytes.length - o.end, `${bytes.length - o.end} byte(s) follow the name table`);
-  }
-  const blockAddrs: number[] = [];
-  const blockOffsets: number[] = [];
-  for (let i = 0; i < b; i++) {
-    blockAddrs.push(view.u32(o.blockAddrs + 4 * i));
-    blockOffsets.push(view.u32(o.blockOffsets + 4 * i));
-  }
-  readStream(bytes, { dataOff: o.data, dataSize: d, blockAddrs, blockOffsets, numEntries: n, addrsOff: o.blockAddrs, offsetsOff: o.blockOffsets }, 'zigzag', m);
-  m.decoded = true;
-  readFileTable(view, m, f, o.fileOffsets, o.names, s);
-  checkEntries(m, f, o.fileOffsets);
-  checkPaths(m, o.fileOffsets);
-  return m.build();
-}
+const read = readCountsModule('v2', true);
 
 /**
  * The kernel's module_lookup_lineinfo() of v2: v1's u32 size check with the file table's
