@@ -45,7 +45,11 @@ export function readInputFile(file: string): Uint8Array {
   }
   if (size > MAX_INPUT_BYTES) throw new InputError(file, null, `is ${size} bytes; at most ${MAX_INPUT_BYTES} are supported`);
   try {
-    return new Uint8Array(readFileSync(file));
+    const buf = readFileSync(file);
+    // A plain Uint8Array over the file's own buffer: no second copy of a large object (a
+    // vmlinux is hundreds of MiB). Small files may come from Node's shared pool, and are copied
+    // so that the result owns its whole ArrayBuffer.
+    return buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? new Uint8Array(buf.buffer, 0, buf.length) : new Uint8Array(buf);
   } catch (e) {
     throw new InputError(file, null, `cannot read: ${(e as Error).message}`);
   }
