@@ -3,7 +3,7 @@ import { loadTable } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import { sectionDump } from '../dump/section-dump.js';
 import { dumpText } from '../dump/dump-text.js';
-import { endianOption, layoutOption, parseCommandArgs, str } from './options.js';
+import { endianOption, layoutOption, parseCommandArgs, str, layoutList } from './options.js';
 import type { Command } from './command.js';
 import { UsageError } from '../errors.js';
 
@@ -17,7 +17,7 @@ file with the vmlinux lineinfo_* symbols. Without --revision the layout is detec
 structure; without --endian the byte order comes from the ELF header, or is detected.
 
 Options:
-  --revision R    layout: v1-flat, v1, vmlinux-v1-flat, vmlinux-v1
+  --revision R    layout: ${layoutList(18)}
   --endian E      byte order of a raw file: le or be
   --raw           read FILE as a raw section even if it starts with the ELF magic
   --json          print JSON (schemas/section-dump.schema.json)

@@ -20,7 +20,7 @@ import { moduleBlobsAsm } from '../generator/section-asm.js';
 import { encodeModuleBlobs } from '../generator/module-blobs.js';
 import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
 import type { CommandIo } from './command.js';
-import { endianOption, layoutOption, parseCommandArgs, str } from './options.js';
+import { endianOption, layoutOption, parseCommandArgs, str, layoutList } from './options.js';
 
 interface Source {
   /** ELF input: the generator's table in columns (encoded without Entry objects where the layout allows) */
@@ -129,11 +129,11 @@ relocation that embedding adds against the section's symbol. -o writes .mod_line
 --init-out the init blob; --asm writes both as the generator does (.quad <section> anchors on
 64-bit targets, .long <section>, 0 in target byte order on 32-bit ones), with each table's label
 after its .balign 4 (the v5-v7 generator puts it before, W23); --embed adds both blobs with
-their relocation sections. A JSON INPUT gives one .text table anchored at 0xffffffffc0000000.
+their relocation sections. A JSON INPUT gives one .text table anchored at 0xffffffff00000000 (an in-memory image).
 
 Options:
-  --revision R   layout: v1-flat, v1 (default for modules), v2, v5 (= v6), v7, vmlinux-v1-flat,
-                 vmlinux-v1 (default for vmlinux), vmlinux-v2; overrides the JSON's
+  --revision R   layout (default v1 for modules, vmlinux-v1 for vmlinux; overrides the JSON's):
+                 ${layoutList(17)}
   --endian E     byte order le or be; default: the ELF's, else the JSON's, else le
   -o, --output F output file, written atomically (temporary file + rename); - for stdout
   --asm          write the assembly text instead of bytes

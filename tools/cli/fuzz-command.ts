@@ -6,7 +6,7 @@ import type { FuzzReport } from '../fuzz/fuzz.js';
 import { runFuzz } from '../fuzz/fuzz.js';
 import { replay } from '../fuzz/replay.js';
 import type { Command } from './command.js';
-import { endianOption, layoutOption, parseCommandArgs, str } from './options.js';
+import { endianOption, layoutOption, parseCommandArgs, str, layoutList } from './options.js';
 
 /** "30s", "2m", "500ms", "1h" or plain seconds */
 export function parseDuration(text: string): number {
@@ -71,8 +71,8 @@ Targets (SPEC):
 
 Options:
   --target SPEC          the decoder under test (required)
-  --revision R           only layout R (v1-flat, v1, vmlinux-v1-flat, vmlinux-v1); default all
-                         the target implements
+  --revision R           only layout R; default all the target implements:
+                         ${layoutList(25)}
   --endian E             only byte order E (le or be); default both
   --seed N               seed of the decision streams (default: random, printed)
   --runs N               number of cases (default 100000 unless --time is given)

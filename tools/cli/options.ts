@@ -25,6 +25,28 @@ export function parseCommandArgs(argv: string[], options: OptionSpec): ParsedArg
   }
 }
 
+/**
+ * The layout ids with their aliases, for --help texts, wrapped to `width` columns after the
+ * first line and indented by `indent`: generated from the registry so help cannot go stale.
+ */
+export function layoutList(indent: number, width = 96): string {
+  const aliases = new Map<string, string[]>();
+  for (const [alias, id] of Object.entries(LAYOUT_ALIASES)) aliases.set(id, [...(aliases.get(id) ?? []), alias]);
+  const words = LAYOUT_IDS.map((id, i) => `${id}${aliases.has(id) ? ` (= ${aliases.get(id)!.join(', ')})` : ''}${i + 1 < LAYOUT_IDS.length ? ',' : ''}`);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && indent + line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else {
+      line = line ? `${line} ${w}` : w;
+    }
+  }
+  lines.push(line);
+  return lines.join('\n' + ' '.repeat(indent));
+}
+
 export function layoutOption(value: string | undefined): LayoutId | undefined {
   if (value === undefined) return undefined;
   const id = resolveLayoutName(value);

@@ -9,7 +9,7 @@ import { validateFileReports } from '../validate/validate-file.js';
 import type { FileReport } from '../validate/validate-file.js';
 import { expandPaths } from '../validate/walk.js';
 import type { Command } from './command.js';
-import { endianOption, layoutOption, parseCommandArgs, str } from './options.js';
+import { endianOption, layoutOption, parseCommandArgs, str, layoutList } from './options.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -28,8 +28,8 @@ section and in the file, and field, with a hex excerpt in text mode.
 
 Options:
   --raw                  read FILEs as raw sections even if they start with the ELF magic
-  --revision R           check as layout R (v1-flat, v1, v2, v5 = v6, v7, vmlinux-v1-flat,
-                         vmlinux-v1, vmlinux-v2) instead of detecting it
+  --revision R           check as layout R instead of detecting it:
+                         ${layoutList(25)}
   --endian E             byte order of raw files (le or be) instead of detecting it
   --json                 JSON report (schemas/validation-report.schema.json)
   --sarif                SARIF 2.1.0 report

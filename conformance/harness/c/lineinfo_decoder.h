@@ -34,7 +34,10 @@ extern "C" {
  *                     AddressSanitizer also in a heap block of exactly `size` bytes; any read
  *                     outside [section, section + size) is detected and reported.
  *   big_endian        0: the section's u16/u32 are little-endian; 1: big-endian
- *   layout            "v1-flat", "v1", "vmlinux-v1-flat" or "vmlinux-v1" (NUL-terminated)
+ *   layout            a layout id of spec/FORMAT.md, NUL-terminated: "v1-flat", "v1", "v2",
+ *                     "v3", "v5", "v7", "vmlinux-v1-flat", "vmlinux-v1", "vmlinux-v2",
+ *                     "vmlinux-v3", "vmlinux-v7" (v5/v7: offset and symbol_start are relative to
+ *                     descriptor 0's anchor, see conformance/PROTOCOL.md)
  *   offset            the queried offset from the table base (module .text / vmlinux _text)
  *   has_symbol_start  nonzero when symbol_start is given (the v1 symbol-start rule applies)
  *   symbol_start      the enclosing symbol's start as a table offset
