@@ -70,6 +70,13 @@ const STREAM_CASE = 1;
 const STREAM_TABLE = 16;
 const STREAM_PARTNER = 2;
 
+/** What a prepared section takes from its (shaped) table, shared by every layout and byte order. */
+interface Shaped {
+  readonly table: LineTable;
+  readonly blockAddrs: readonly number[];
+  readonly offsets: Float64Array;
+}
+
 interface Prepared {
   readonly table: LineTable;
   readonly valid: Uint8Array;
@@ -126,6 +133,14 @@ const CACHE_LIMIT = 6000;
  * cached classes fits for small tables; large ones (rare) cycle.
  */
 const PREPARED_BUDGET = 160 * 1024 * 1024;
+/**
+ * The budget grows with the (layout, byte order) pairs beyond the eight of the v1 mix, up to
+ * twice: the small and medium tables of every layout then stay cached (their rebuilds were a
+ * fifth of the time with all eleven layouts).
+ */
+function preparedBudget(pairs: number): number {
+  return PREPARED_BUDGET * Math.min(2, Math.max(1, pairs / 8));
+}
 
 function preparedCost(p: Prepared): number {
   return 2048 + 2 * p.valid.length + 168 * p.model.entries.length;
@@ -142,6 +157,9 @@ export class CaseFactory {
   private readonly tables = new Map<string, LineTable>();
   private readonly prepared = new Map<number, Prepared>();
   private preparedSize = 0;
+  private readonly preparedBudget: number;
+  /** shaped tables by (size class, slot, shape), for the prepared sections of every layout and byte order */
+  private readonly shaped = new Map<number, Shaped>();
   private clock = 0;
   private readonly shapeIds = new Map<string, number>();
   /** per layout: generated-source mutators and weights; corpus-source ones */
@@ -155,6 +173,7 @@ export class CaseFactory {
     this.maxEntries = opts.maxEntries ?? 1_000_000;
     this.corpus = (opts.corpus ?? []).filter((c) => opts.layouts.includes(c.layout) && opts.endians.includes(c.endian));
     this.classes = SIZE_CLASSES;
+    this.preparedBudget = preparedBudget(opts.layouts.length * opts.endians.length);
     this.classWeights = SIZE_CLASSES.map((c) => (c.min <= this.maxEntries ? c.weight : 0));
     const mutators = opts.mutators ?? MUTATORS;
     for (const layout of this.layouts) {
@@ -207,7 +226,18 @@ export class CaseFactory {
     map.set(key, value);
   }
 
-  private prepare(key: number | null, getTable: () => LineTable, layout: Layout, endian: Endian): Prepared {
+  private shapedTable(key: number | null, getTable: () => LineTable): Shaped {
+    if (key !== null) {
+      const s = this.shaped.get(key);
+      if (s) return s;
+    }
+    const table = getTable();
+    const s: Shaped = { table, blockAddrs: blockStarts(table), offsets: entryOffsets(table.entries) };
+    if (key !== null) this.remember(this.shaped, key, s);
+    return s;
+  }
+
+  private prepare(key: number | null, getTable: () => LineTable, layout: Layout, endian: Endian, tableKey: number | null = null): Prepared {
     if (key !== null) {
       const p = this.prepared.get(key);
       if (p) {
@@ -217,16 +247,16 @@ export class CaseFactory {
         return p;
       }
     }
-    const table = getTable();
+    const { table, blockAddrs, offsets } = this.shapedTable(key === null ? null : tableKey, getTable);
     const valid = layout.encode(table, endian);
-    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs: blockStarts(table), offsets: entryOffsets(table.entries), memo: null, used: ++this.clock };
+    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs, offsets, memo: null, used: ++this.clock };
     if (key !== null) {
       const cost = preparedCost(p);
-      if (this.preparedSize + cost > PREPARED_BUDGET) {
+      if (this.preparedSize + cost > this.preparedBudget) {
         // least recently used out, down to 7/8 of the budget (one sort per many insertions)
         const byAge = [...this.prepared].sort((a, b) => a[1].used - b[1].used);
         for (const [k, old] of byAge) {
-          if (this.preparedSize + cost <= PREPARED_BUDGET * 0.875) break;
+          if (this.preparedSize + cost <= this.preparedBudget * 0.875) break;
           this.prepared.delete(k);
           this.preparedSize -= preparedCost(old);
         }
@@ -277,8 +307,9 @@ export class CaseFactory {
       // the table is drawn even on a cache hit when recording, so the decisions are complete
       let shapeId = this.shapeIds.get(shape.key);
       if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
-      const key = (((cls * 1024 + slot) * 64 + shapeId) * 16 + layoutIndex) * 4 + endianIndex;
-      prep = this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), layout, endian);
+      const tableKey = (cls * 1024 + slot) * 64 + shapeId;
+      const key = (tableKey * 16 + layoutIndex) * 4 + endianIndex;
+      prep = this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), layout, endian, tableKey);
     }
 
     const input: MutationInput = {
