@@ -87,6 +87,8 @@ interface Prepared {
   readonly offsets: Float64Array;
   /** the layout, answering encode(table) and read(valid) from this entry (see memoLayout) */
   memo: Layout | null;
+  /** rule breakers' outputs that drew no decision (MutationInput.breakerMemo); cached sections only */
+  breakers: Map<string, Mutation | null> | null;
   /** when the cache last handed it out (least recently used out first) */
   used: number;
 }
@@ -249,7 +251,7 @@ export class CaseFactory {
     }
     const { table, blockAddrs, offsets } = this.shapedTable(key === null ? null : tableKey, getTable);
     const valid = layout.encode(table, endian);
-    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs, offsets, memo: null, used: ++this.clock };
+    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs, offsets, memo: null, breakers: key === null ? null : new Map(), used: ++this.clock };
     if (key !== null) {
       const cost = preparedCost(p);
       if (this.preparedSize + cost > this.preparedBudget) {
@@ -292,6 +294,7 @@ export class CaseFactory {
         blockAddrs: blockStarts(entry.model.entries.length ? { files: [], entries: entry.model.entries } : table),
         offsets: entryOffsets(table.entries.length ? table.entries : entry.model.entries),
         memo: null,
+        breakers: null,
         used: 0,
       };
       if (entry.table && mutator.shape) {
@@ -319,6 +322,7 @@ export class CaseFactory {
       valid: prep.valid,
       model: prep.model,
       d,
+      breakerMemo: (mutator.needsTable && prep.breakers) || undefined,
       partner: () => {
         const pd = Decisions.seeded(this.seed, STREAM_PARTNER, d.u32());
         const t = generateTable(pd, this.classes[pd.below(2)]!, this.maxEntries);

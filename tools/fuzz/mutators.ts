@@ -41,6 +41,11 @@ export interface MutationInput {
   readonly d: Decisions;
   /** another valid section of the same layout and byte order, for splicing */
   partner(): Uint8Array;
+  /**
+   * Per (table, layout, byte order): what a rule breaker made without drawing a decision (see
+   * wrapBreaker). Absent for sections that are not cached.
+   */
+  readonly breakerMemo?: Map<string, Mutation | null>;
 }
 
 export interface Mutation {
@@ -215,21 +220,37 @@ function wrapBreaker(b: RuleBreaker): Mutator {
     shape: breakerShape(b.rule),
     apply(m) {
       if (!m.table) return null;
-      let r;
-      try {
-        r = b.make({ layout: m.layout, endian: m.endian, table: m.table, random: () => m.d.real() });
-      } catch {
-        return null; // the table does not fit the breaker's assumptions
+      // A breaker is a pure function of (layout, byte order, table, the values it draws): one
+      // that drew nothing makes the same section (or null) every time for this table, so its
+      // output is kept with the cached section and handed out again (outputs are never written to).
+      const memo = m.breakerMemo;
+      if (memo !== undefined) {
+        const hit = memo.get(b.rule);
+        if (hit !== undefined) return hit;
       }
-      if (!r) return null;
-      return {
-        bytes: r.bytes,
-        rule: b.rule,
-        description: r.description,
-        ...(r.container ? { container: r.container } : {}),
-        ...(r.symbols ? { symbols: r.symbols } : {}),
-        ...(r.dwarfTable ? { dwarfTable: r.dwarfTable } : {}),
+      let draws = 0;
+      const random = (): number => {
+        draws++;
+        return m.d.real();
       };
+      let out: Mutation | null;
+      try {
+        const r = b.make({ layout: m.layout, endian: m.endian, table: m.table, random });
+        out = r
+          ? {
+              bytes: r.bytes,
+              rule: b.rule,
+              description: r.description,
+              ...(r.container ? { container: r.container } : {}),
+              ...(r.symbols ? { symbols: r.symbols } : {}),
+              ...(r.dwarfTable ? { dwarfTable: r.dwarfTable } : {}),
+            }
+          : null;
+      } catch {
+        out = null; // the table does not fit the breaker's assumptions
+      }
+      if (memo !== undefined && draws === 0) memo.set(b.rule, out);
+      return out;
     },
   };
 }
