@@ -96,6 +96,27 @@ describe('fuzz: valid-section generators and decision streams', () => {
     expect(differ).to.be.greaterThan(40);
   });
 
+  it('rule breakers handed out again from a cached section (those that draw no decision) make what they make uncached', () => {
+    const breakers = MUTATORS.filter((m) => m.name.startsWith('break:'));
+    const a = new CaseFactory({ seed: 3, layouts: LAYOUTS, endians: ['le', 'be'], mutators: breakers });
+    const b = new CaseFactory({ seed: 3, layouts: LAYOUTS, endians: ['le', 'be'], mutators: breakers });
+    const same = (x: ReturnType<CaseFactory['make']>['case'], y: ReturnType<CaseFactory['make']>['case'], what: string) => {
+      expect(Buffer.from(y.bytes).equals(Buffer.from(x.bytes)), what).to.equal(true);
+      expect([y.mutator, y.rule, y.description, y.layout.id, y.endian], what).to.deep.equal([x.mutator, x.rule, x.description, x.layout.id, x.endian]);
+      expect([y.symbols, y.container, y.dwarfTable], what).to.deep.equal([x.symbols, x.container, x.dwarfTable]);
+      expect(y.queries, what).to.deep.equal(x.queries);
+    };
+    const first = Array.from({ length: 600 }, (_, i) => a.make(i).case);
+    const copies = first.map((c) => Uint8Array.from(c.bytes));
+    for (let i = 0; i < first.length; i++) {
+      const again = a.make(i).case; // the same cached section: a breaker that drew nothing is not run again
+      const fresh = b.make(i, true).case; // recording bypasses every cache
+      same(first[i]!, again, `case ${i} again`);
+      same(first[i]!, fresh, `case ${i} uncached`);
+      expect(Buffer.from(first[i]!.bytes).equals(Buffer.from(copies[i]!)), `case ${i} untouched`).to.equal(true);
+    }
+  });
+
   it('shrunk decision streams (zeroed, truncated) still give valid sections', () => {
     const f = new CaseFactory({ seed: 9, layouts: LAYOUTS, endians: ['le', 'be'], mutators: [mutatorByName('none')!] });
     for (let i = 0; i < 100; i++) {
