@@ -37,19 +37,15 @@ export function countsModuleOffsets(b: number, d: number, f: number, s: number, 
   return { blockAddrs, blockOffsets, data, pad, fileOffsets, names, end: names + s };
 }
 
-function encode(table: LineTable, endian: Endian, options: EncodeOptions = {}): Uint8Array {
-  return encodeSection(table.files, table.entries.length, encodeStream(table.entries, 'zigzag', options), endian);
-}
-
 /** encode() of a columnar table (the DWARF generator's): the same bytes, without Entry objects. */
 export function encodeColumnsV1(table: ColumnarLineTable, endian: Endian): Uint8Array {
-  return encodeSection(table.files, columnCount(table.columns), encodeStream(table.columns, 'zigzag'), endian);
+  return encodeSection(table.files, columnCount(table.columns), encodeStream(table.columns, 'zigzag'), endian, false);
 }
 
-function encodeSection(files: readonly string[], numEntries: number, stream: EncodedStream, endian: Endian): Uint8Array {
+function encodeSection(files: readonly string[], numEntries: number, stream: EncodedStream, endian: Endian, aligned: boolean): Uint8Array {
   const names = encodeNames(files);
   const b = stream.blockAddrs.length;
-  const sink = new ByteSink(endian, HEADER_SIZE + 8 * b + stream.data.length + 4 * files.length + names.bytes.length);
+  const sink = new ByteSink(endian, HEADER_SIZE + 8 * b + stream.data.length + 3 + 4 * files.length + names.bytes.length);
   sink.u32(numEntries);
   sink.u32(files.length);
   sink.u32(names.bytes.length);
@@ -59,16 +55,17 @@ function encodeSection(files: readonly string[], numEntries: number, stream: Enc
   for (const a of stream.blockAddrs) sink.u32(a);
   for (const o of stream.blockOffsets) sink.u32(o);
   sink.bytes(stream.data);
+  if (aligned) sink.align(4);
   writeFileTable(sink, names);
   sink.bytes(names.bytes);
   return sink.finish();
 }
 
-function emitAsm(table: LineTable): string {
+function emitAsm(table: LineTable, id: 'v1' | 'v2', aligned: boolean): string {
   const names = encodeNames(table.files);
   const stream = encodeStream(table.entries, 'zigzag');
   const b = stream.blockAddrs.length;
-  const asm = new AsmText(ASM_HEADER + '\nLayout v1 (module, delta-compressed).');
+  const asm = new AsmText(ASM_HEADER + `\nLayout ${id} (module, delta-compressed${aligned ? ', file table aligned' : ''}).`);
   asm.directive('.section .mod_lineinfo, "a"').blank();
   asm.directive('.balign 4')
     .longs([table.entries.length, table.files.length, names.bytes.length, b, stream.data.length, 0], 'dec')
@@ -78,7 +75,8 @@ function emitAsm(table: LineTable): string {
   asm.longs(stream.blockOffsets, 'dec');
   if (b) asm.blank();
   asm.byteRows(stream.data);
-  if (stream.data.length) asm.blank();
+  if (aligned) asm.directive('.balign 4').blank();
+  else if (stream.data.length) asm.blank();
   asm.longs(names.offsets, 'dec');
   if (table.files.length) asm.blank();
   asm.asciz(table.files);
@@ -152,15 +150,14 @@ export function readCountsModule(id: 'v1' | 'v2', aligned: boolean) {
   };
 }
 
-const read = readCountsModule('v1', false);
-
 /**
- * The kernel's module_lookup_lineinfo() of patch 3: u32 size check (can wrap), block binary
- * search, the last block's entry count, data_end = next block's offset (not clamped to
- * data_size) or data_size, `pos >= data_end` check, in-block scan with the symbol-start rule,
- * then the file-id and name-offset bounds.
+ * The kernel's module_lookup_lineinfo() of v1 patch 3 and of v2: u32 size check (can wrap, W10;
+ * v2 rounds the file table's offset up to 4), block binary search, the last block's entry count,
+ * data_end = next block's offset (not clamped to data_size, W11) or data_size,
+ * `pos >= data_end` check, in-block scan (with v1's symbol-start rule; v2 removed it), then the
+ * file-id and name-offset bounds. No NUL check (W12).
  */
-function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery): LookupAnswer {
+function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery, aligned: boolean, bound: boolean): LookupAnswer {
   const view = new SectionBytes(bytes, endian);
   try {
     if (bytes.length < HEADER_SIZE) return { kind: 'miss', reason: 'section smaller than the header' };
@@ -172,7 +169,7 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery): Lookup
     if (n === 0 || b === 0) return { kind: 'miss', reason: 'num_entries or num_blocks is 0' };
     const offsetsOff = add32(HEADER_SIZE, mul32(b, 4));
     const dataOff = add32(offsetsOff, mul32(b, 4));
-    const fileOffsetsOff = add32(dataOff, d);
+    const fileOffsetsOff = aligned ? align4u32(add32(dataOff, d)) : add32(dataOff, d);
     const namesOff = add32(fileOffsetsOff, mul32(f, 4));
     if (bytes.length < add32(namesOff, s)) return { kind: 'miss', reason: 'section smaller than the header says' };
     if (q.offset > 0xffff_ffff) return { kind: 'miss', reason: 'offset beyond 4 GiB' };
@@ -190,8 +187,8 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery): Lookup
     const pos = view.u32(offsetsOff + 4 * block);
     if (pos >= dataEnd) return { kind: 'miss', reason: `block ${block} starts at or after its end` };
     const cursor = newCursor(bytes, dataOff, pos, dataEnd);
-    const r = kernelScanBlock(cursor, view.u32(HEADER_SIZE + 4 * block), count, q.offset, q.symbolStart, 'zigzag');
-    if (!r.found) return { kind: 'miss', reason: 'no entry of the block at or before the offset (or symbol start)' };
+    const r = kernelScanBlock(cursor, view.u32(HEADER_SIZE + 4 * block), count, q.offset, bound ? q.symbolStart : undefined, 'zigzag');
+    if (!r.found) return { kind: 'miss', reason: `no entry of the block at or before the offset${bound ? ' (or symbol start)' : ''}` };
     if (r.fileId >= f) return { kind: 'miss', reason: `file id ${r.fileId} >= num_files ${f}` };
     const nameOffset = view.u32(fileOffsetsOff + 4 * r.fileId);
     if (nameOffset >= s) return { kind: 'miss', reason: `name offset ${nameOffset} >= filenames_size ${s}` };
@@ -201,15 +198,28 @@ function lookupKernel(bytes: Uint8Array, endian: Endian, q: LookupQuery): Lookup
   }
 }
 
-export const moduleV1: Layout = {
+/** The 24-byte-header module layouts: v1 (patch 3) and v2 (file table padded, no symbol bound). */
+export function countsModuleLayout(v: { id: 'v1' | 'v2'; title: string; origin: string }): Layout {
+  const traits = LAYOUT_TRAITS[v.id];
+  const aligned = traits.filesAligned;
+  const bound = traits.symbolBound;
+  return {
+    id: v.id,
+    container: 'module',
+    traits,
+    title: v.title,
+    origin: v.origin,
+    headerSize: HEADER_SIZE,
+    encode: (table: LineTable, endian: Endian, options: EncodeOptions = {}) =>
+      encodeSection(table.files, table.entries.length, encodeStream(table.entries, 'zigzag', options), endian, aligned),
+    emitAsm: (table) => emitAsm(table, v.id, aligned),
+    read: readCountsModule(v.id, aligned),
+    lookupKernel: (bytes, endian, q) => lookupKernel(bytes, endian, q, aligned, bound),
+  };
+}
+
+export const moduleV1 = countsModuleLayout({
   id: 'v1',
-  container: 'module',
-  traits: LAYOUT_TRAITS['v1'],
   title: 'module .mod_lineinfo, block-indexed zigzag delta stream (v1 patch 3)',
   origin: '[PATCH 3/3] kallsyms: delta-compress lineinfo tables for ~2.7x size reduction (2026-03-03)',
-  headerSize: HEADER_SIZE,
-  encode,
-  emitAsm,
-  read,
-  lookupKernel,
-};
+});
