@@ -23,6 +23,39 @@ export function uleb128Size(value: number): number {
   return n;
 }
 
+/** Encoded length of an int32 in minimal SLEB128 (1..5): 7 bits a byte, sign bit included. */
+export function sleb128Size(value: number): number {
+  const v = value | 0;
+  const m = v < 0 ? ~v : v;
+  return m < 0x40 ? 1 : m < 0x2000 ? 2 : m < 0x10_0000 ? 3 : m < 0x800_0000 ? 4 : 5;
+}
+
+/**
+ * Minimal ULEB128 of a u32 stored into `buf` at `at` (which must have room for 5 bytes);
+ * returns the position after it. The byte-buffer form of writeUleb128 for the encoders' hot loops.
+ */
+export function putUleb128(buf: Uint8Array, at: number, value: number): number {
+  let v = value >>> 0;
+  while (v >= 0x80) {
+    buf[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[at++] = v;
+  return at;
+}
+
+/** Minimal SLEB128 of an int32 stored into `buf` at `at`; returns the position after it. */
+export function putSleb128(buf: Uint8Array, at: number, value: number): number {
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    buf[at++] = done ? byte : byte | 0x80;
+    if (done) return at;
+  }
+}
+
 /** Minimal ULEB128 encoding of a u32 into `out` at `at`; returns the bytes written. */
 export function writeUleb128(out: (byte: number) => void, value: number): number {
   let v = value >>> 0;

@@ -5,7 +5,7 @@
  * offset is the index's); entries 1.. are ULEB128(offset delta), then the file-id and line
  * deltas, zigzag+ULEB128 in v1/v2 and SLEB128 from v3 on. Deltas restart in every block.
  */
-import { newCursor, newVarint, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, writeSleb128, writeUleb128, zigzagDecode, zigzagEncode } from '../format/leb128.js';
+import { newCursor, newVarint, putSleb128, putUleb128, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, sleb128Size, uleb128Size, writeSleb128, writeUleb128, zigzagDecode, zigzagEncode } from '../format/leb128.js';
 import type { StreamCursor } from '../format/leb128.js';
 import { entriesFromColumns } from '../model/line-table.js';
 import type { Entry, EntryArrays } from '../model/line-table.js';
@@ -90,33 +90,12 @@ function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): Enco
   // at most 5 bytes per varint, 3 varints per entry
   let buf = new Uint8Array(Math.min(15 * entries.length + 16, 1 << 16));
   let n = 0;
-  const uleb = (value: number): void => {
-    if (n + 5 > buf.length) {
-      const grown = new Uint8Array(buf.length * 2);
-      grown.set(buf);
-      buf = grown;
-    }
-    let v = value >>> 0;
-    while (v >= 0x80) {
-      buf[n++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[n++] = v;
-  };
-  const sleb = (value: number): void => {
-    if (n + 5 > buf.length) {
-      const grown = new Uint8Array(buf.length * 2);
-      grown.set(buf);
-      buf = grown;
-    }
-    let v = value | 0;
-    for (;;) {
-      const byte = v & 0x7f;
-      v >>= 7;
-      const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-      buf[n++] = done ? byte : byte | 0x80;
-      if (done) return;
-    }
+  /** room for one entry's three varints */
+  const reserve = (): void => {
+    if (n + 15 <= buf.length) return;
+    const grown = new Uint8Array(buf.length * 2);
+    grown.set(buf);
+    buf = grown;
   };
   const zigzag = coding === 'zigzag';
   const blockAddrs: number[] = [];
@@ -125,39 +104,31 @@ function encodeStreamPlain(entries: readonly Entry[], coding: DeltaCoding): Enco
     const first = entries[base]!;
     blockAddrs.push(first.offset);
     blockOffsets.push(n);
-    uleb(first.fileId);
-    uleb(first.line);
+    reserve();
+    n = putUleb128(buf, n, first.fileId);
+    n = putUleb128(buf, n, first.line);
     let prev = first;
     const end = Math.min(base + BLOCK_ENTRIES, entries.length);
     for (let i = base + 1; i < end; i++) {
       const e = entries[i]!;
-      uleb((e.offset - prev.offset) >>> 0);
+      reserve();
+      n = putUleb128(buf, n, (e.offset - prev.offset) >>> 0);
       // The generator subtracts as int32: the difference is taken modulo 2^32.
-      const df = (e.fileId - prev.fileId) | 0;
-      const dl = (e.line - prev.line) | 0;
-      if (zigzag) {
-        uleb(zigzagEncode(df));
-        uleb(zigzagEncode(dl));
-      } else {
-        sleb(df);
-        sleb(dl);
-      }
+      n = putDelta(buf, n, (e.fileId - prev.fileId) | 0, zigzag);
+      n = putDelta(buf, n, (e.line - prev.line) | 0, zigzag);
       prev = e;
     }
   }
   return { blockAddrs, blockOffsets, data: buf.slice(0, n) };
 }
 
-function ulebSize(value: number): number {
-  const v = value >>> 0;
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : 5;
+/** A signed delta as the revision stores it: zigzag + ULEB128 (v1, v2) or SLEB128 (v3 on). */
+function putDelta(buf: Uint8Array, at: number, delta: number, zigzag: boolean): number {
+  return zigzag ? putUleb128(buf, at, zigzagEncode(delta)) : putSleb128(buf, at, delta);
 }
 
-function slebSize(value: number): number {
-  const v = value | 0;
-  // bits needed with the sign bit: 7 per byte
-  const m = v < 0 ? ~v : v;
-  return m < 0x40 ? 1 : m < 0x2000 ? 2 : m < 0x10_0000 ? 3 : m < 0x800_0000 ? 4 : 5;
+function deltaSize(delta: number, zigzag: boolean): number {
+  return zigzag ? uleb128Size(zigzagEncode(delta)) : sleb128Size(delta);
 }
 
 /**
@@ -176,51 +147,24 @@ function encodeColumnsPlain(c: EntryArrays, coding: DeltaCoding): EncodedStream 
   for (let base = 0, k = 0; base < length; base += BLOCK_ENTRIES, k++) {
     blockAddrs[k] = offsets[base]!;
     blockOffsets[k] = size;
-    size += ulebSize(fileIds[base]!) + ulebSize(lines[base]!);
+    size += uleb128Size(fileIds[base]!) + uleb128Size(lines[base]!);
     const end = Math.min(base + BLOCK_ENTRIES, length);
     for (let i = base + 1; i < end; i++) {
-      size += ulebSize(offsets[i]! - offsets[i - 1]!);
+      size += uleb128Size(offsets[i]! - offsets[i - 1]!);
       // The generator subtracts as int32: the difference is taken modulo 2^32.
-      const df = (fileIds[i]! - fileIds[i - 1]!) | 0;
-      const dl = (lines[i]! - lines[i - 1]!) | 0;
-      size += zigzag ? ulebSize(zigzagEncode(df)) + ulebSize(zigzagEncode(dl)) : slebSize(df) + slebSize(dl);
+      size += deltaSize((fileIds[i]! - fileIds[i - 1]!) | 0, zigzag) + deltaSize((lines[i]! - lines[i - 1]!) | 0, zigzag);
     }
   }
   const buf = new Uint8Array(size);
   let n = 0;
-  const uleb = (value: number): void => {
-    let v = value >>> 0;
-    while (v >= 0x80) {
-      buf[n++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[n++] = v;
-  };
-  const sleb = (value: number): void => {
-    let v = value | 0;
-    for (;;) {
-      const byte = v & 0x7f;
-      v >>= 7;
-      const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-      buf[n++] = done ? byte : byte | 0x80;
-      if (done) return;
-    }
-  };
   for (let base = 0; base < length; base += BLOCK_ENTRIES) {
-    uleb(fileIds[base]!);
-    uleb(lines[base]!);
+    n = putUleb128(buf, n, fileIds[base]!);
+    n = putUleb128(buf, n, lines[base]!);
     const end = Math.min(base + BLOCK_ENTRIES, length);
     for (let i = base + 1; i < end; i++) {
-      uleb(offsets[i]! - offsets[i - 1]!);
-      const df = (fileIds[i]! - fileIds[i - 1]!) | 0;
-      const dl = (lines[i]! - lines[i - 1]!) | 0;
-      if (zigzag) {
-        uleb(zigzagEncode(df));
-        uleb(zigzagEncode(dl));
-      } else {
-        sleb(df);
-        sleb(dl);
-      }
+      n = putUleb128(buf, n, offsets[i]! - offsets[i - 1]!);
+      n = putDelta(buf, n, (fileIds[i]! - fileIds[i - 1]!) | 0, zigzag);
+      n = putDelta(buf, n, (lines[i]! - lines[i - 1]!) | 0, zigzag);
     }
   }
   if (n !== size) throw new Error(`internal error: stream sized ${size} bytes, written ${n}`);
