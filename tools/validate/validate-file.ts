@@ -4,8 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import type { Endian } from '../format/endian.js';
-import { loadTable, readInputFile } from '../input/load-input.js';
-import { parseElf } from '../elf/elf-file.js';
+import { loadTable } from '../input/load-input.js';
 import { INIT_BLOB, moduleSectionTables } from '../generator/section-tables.js';
 import { layoutById } from '../revisions/registry.js';
 import { sectionedContainer } from '../lookup/module-lookup.js';
@@ -77,14 +76,16 @@ function problemReport(file: string, status: FileStatus, problem: string, offset
 
 /**
  * Every lineinfo table of a file: one report, or for a module with sectioned blobs (v5 = v6,
- * v7) one per blob, `.mod_lineinfo` then `.init.mod_lineinfo`.
+ * v7) one per blob, `.mod_lineinfo` then `.init.mod_lineinfo`. The file is read and parsed once.
  */
 export function validateFileReports(file: string, options: ValidateOptions = {}): FileReport[] {
-  const main = validateFile(file, options);
-  if (options.raw || main.container !== 'module' || main.source !== 'elf') return [main];
+  const table = loadForValidation(file, options);
+  if (isReport(table)) return [table];
+  const main = validateLoaded(file, table, options);
+  if (options.raw || main.container !== 'module' || !table.elf) return [main];
   let init: LoadedTable | null;
   try {
-    init = loadModuleBlob(file, INIT_BLOB);
+    init = moduleBlob(table, INIT_BLOB);
   } catch (e) {
     if (e instanceof InputError) return [main, problemReport(file, 'unreadable', `${INIT_BLOB}: ${e.detail}`, e.offset)];
     throw e;
@@ -92,30 +93,38 @@ export function validateFileReports(file: string, options: ValidateOptions = {})
   return init ? [main, validateLoaded(file, init, options)] : [main];
 }
 
-/** A module's lineinfo section other than `.mod_lineinfo` (null when absent). */
-function loadModuleBlob(file: string, name: string): LoadedTable | null {
-  const bytes = readInputFile(file);
-  const elf = parseElf(bytes, file);
+/** Another lineinfo section of the module `table` came from (null when absent). */
+function moduleBlob(table: LoadedTable, name: string): LoadedTable | null {
+  const elf = table.elf!;
   const section = elf.sectionByName(name);
   if (!section) return null;
-  if (section.fileRange === null) throw new InputError(file, section.headerOffset, `${name} has no bytes in the file (${section.typeName})`);
-  return { file, container: 'module', bytes: section.data(), fileOffset: section.offset, source: 'elf', sectionName: name, endian: elf.endian, elf, elfSection: section };
+  if (section.fileRange === null) throw new InputError(table.file, section.headerOffset, `${name} has no bytes in the file (${section.typeName})`);
+  return { file: table.file, container: 'module', bytes: section.data(), fileOffset: section.offset, source: 'elf', sectionName: name, endian: elf.endian, elf, elfSection: section };
 }
 
-export function validateFile(file: string, options: ValidateOptions = {}): FileReport {
-  let table: LoadedTable;
+/** The file's main table, or the report saying why there is none. */
+function loadForValidation(file: string, options: ValidateOptions): LoadedTable | FileReport {
   try {
-    table = loadTable(file, { raw: options.raw === true });
+    const table = loadTable(file, { raw: options.raw === true });
     // A module file must be ELF; only --raw (or another extension) makes a file a raw section.
     if (table.source === 'raw' && !options.raw && /\.ko$/.test(file)) {
       return problemReport(file, 'unreadable', 'not an ELF file (bad magic); use --raw for a raw section', 0);
     }
+    return table;
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const noTable = /carries no lineinfo tables/.test(e.detail);
     return problemReport(file, noTable ? 'no-table' : 'unreadable', e.detail, e.offset);
   }
-  return validateLoaded(file, table, options);
+}
+
+export function validateFile(file: string, options: ValidateOptions = {}): FileReport {
+  const table = loadForValidation(file, options);
+  return isReport(table) ? table : validateLoaded(file, table, options);
+}
+
+function isReport(x: LoadedTable | FileReport): x is FileReport {
+  return 'status' in x;
 }
 
 function validateLoaded(file: string, table: LoadedTable, options: ValidateOptions): FileReport {
