@@ -136,7 +136,9 @@ function validateLoaded(file: string, table: LoadedTable, options: ValidateOptio
     const sectioned = table.elf && table.elfSection && sectionedContainer(table.elf, table.elfSection);
     if (!options.layout && table.elf && (r.layout.id === 'v5' || (sectioned && r.layout.traits.locate !== 'sectioned'))) {
       const v7 = layoutById('v7');
-      r = { ...r, layout: v7, model: v7.read(table.bytes, r.endian), alsoFits: r.alsoFits.filter((f) => f.layout !== 'v7') };
+      // v7 reads v5's bytes exactly as v5 does (traits.sameBytesAs): relabel instead of reading again
+      const model = r.layout.id === v7.traits.sameBytesAs ? { ...r.model, layout: v7.id } : v7.read(table.bytes, r.endian);
+      r = { ...r, layout: v7, model, alsoFits: r.alsoFits.filter((f) => f.layout !== 'v7') };
     }
     const findings = tableFindings(r, moduleFacts(table));
     if (options.dwarf) findings.push(...dwarfFindings(table, r));
