@@ -8,6 +8,7 @@
 import { hex } from '../format/u32-math.js';
 import { RULES, ruleById } from '../rules/catalogue.js';
 import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
+import type { LayoutTraits } from '../revisions/layout-id.js';
 import type { Endian } from '../format/endian.js';
 import type { CoveredTable, FileRef, Layout, LocatedEntry, LookupAnswer, LookupQuery, ReadOptions, SectionModel, SymbolOffsets } from '../revisions/layout.js';
 
@@ -61,17 +62,24 @@ export function strictLookup(model: SectionModel, q: LookupQuery): LookupAnswer 
  */
 export function lookupValid(model: SectionModel, q: LookupQuery): LookupAnswer {
   const traits = LAYOUT_TRAITS[model.layout];
-  const bound = traits.symbolBound;
-  if (model.tables) return sectionedLookup(model.tables, q, bound);
+  if (model.tables) return sectionedLookup(model.tables, q, traits);
   if (q.offset > 0xffff_ffff) return { kind: 'miss', reason: 'offset beyond 4 GiB' };
   const names = model.regions.find((r) => r.kind === 'names');
-  // v7's min_offset ignores a symbol start above the offset; v1's rule does not
-  const start = bound && !(traits.minOffsetBound && q.symbolStart !== undefined && q.symbolStart > q.offset) ? q.symbolStart : undefined;
-  return tableLookup(model.entries, model.files, names?.offset ?? 0, q.offset, start);
+  return tableLookup(model.entries, model.files, names?.offset ?? 0, q.offset, boundingStart(traits, q.symbolStart, q.offset));
+}
+
+/**
+ * The symbol start that bounds a lookup at `offset` (both relative to one table), or undefined
+ * for none: none without a bound (v2 to v6); v7's min_offset only for a start at or before the
+ * offset; v1's rule for any start.
+ */
+function boundingStart(traits: LayoutTraits, start: number | undefined, offset: number): number | undefined {
+  if (!traits.symbolBound || start === undefined) return undefined;
+  return traits.minOffsetBound && start > offset ? undefined : start;
 }
 
 /** Addresses are u64; descriptor 0's anchor is the base of `offset` and `symbolStart`. */
-function sectionedLookup(tables: readonly CoveredTable[], q: LookupQuery, bound: boolean): LookupAnswer {
+function sectionedLookup(tables: readonly CoveredTable[], q: LookupQuery, traits: LayoutTraits): LookupAnswer {
   const base = tables[0]?.anchor ?? 0n;
   const address = q.address ?? (base + BigInt(q.offset)) & U64;
   const symbol = q.symbolAddress ?? (q.symbolStart === undefined ? undefined : (base + BigInt(q.symbolStart)) & U64);
@@ -80,9 +88,9 @@ function sectionedLookup(tables: readonly CoveredTable[], q: LookupQuery, bound:
     const off = address - t.anchor;
     if (off >= BigInt(t.size) || off > 0xffff_ffffn) continue;
     // The first covering descriptor answers, hit or miss: the kernel does not fall through.
-    let min: number | undefined;
-    if (bound && symbol !== undefined && symbol > t.anchor && symbol - t.anchor <= off) min = Number(symbol - t.anchor);
-    return tableLookup(t.entries, t.files, t.namesAt, Number(off), min);
+    // a symbol starting at or below the anchor bounds nothing (min_offset 0)
+    const start = symbol !== undefined && symbol > t.anchor && symbol - t.anchor <= 0xffff_ffffn ? Number(symbol - t.anchor) : undefined;
+    return tableLookup(t.entries, t.files, t.namesAt, Number(off), boundingStart(traits, start, Number(off)));
   }
   return { kind: 'miss', reason: `no descriptor covers address ${hex64(address)}` };
 }
