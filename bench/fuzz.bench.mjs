@@ -10,14 +10,18 @@
 //  3. the whole fuzzer (worker threads on every core) against builtin:reference;
 //  4. an external C testee (conformance/decoders/careful.c through conformance/external), when
 //     both exist.
-// Rates are per CPU second of this process (other load on the machine inflates wall time).
+// Rates are per CPU second of this process (other load on the machine inflates wall time). The
+// single-thread figures are measured in a worker thread with a fuzz worker's heap settings
+// (protocol.ts: startWorker's resourceLimits), since that is where cases run in a fuzz run.
 // Targets: >= 100k cases/s per core in-process, >= 20k cases/s against the C testee.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CaseFactory } from '../dist/tools/fuzz/case-gen.js';
 import { examineSync } from '../dist/tools/fuzz/engine.js';
 import { runFuzz } from '../dist/tools/fuzz/fuzz.js';
+import { fuzzWorkerLimits } from '../dist/tools/fuzz/protocol.js';
 import { loadTarget, parseTarget } from '../dist/tools/fuzz/targets.js';
 import { LAYOUTS } from '../dist/tools/revisions/registry.js';
 
@@ -68,15 +72,25 @@ async function singleThread(spec, layoutIds, seconds, warm = 150_000) {
   };
 }
 
+/** singleThread() in a worker thread with a fuzz worker's resource limits */
+function singleThreadInWorker(spec, layoutIds, seconds) {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL(import.meta.url), { workerData: { singleThread: [spec, layoutIds, seconds] }, resourceLimits: fuzzWorkerLimits(2048) });
+    w.once('message', resolve);
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`benchmark worker exited with ${code}`)));
+  });
+}
+
 async function whole(target, runs) {
   const r = await runFuzz({ target, seed: 1, runs, timeMs: null, minimize: false, outDir: null, cwd: root });
   return { jobs: r.jobs, cases: r.cases, perSec: Math.round(r.casesPerSec), perJob: Math.round(r.casesPerSec / r.jobs), findings: r.findings.length, seconds: +(r.elapsedMs / 1000).toFixed(1) };
 }
 
 export async function run({ outDir: _outDir, seconds = 5 } = {}) {
-  const inProcess = await singleThread('builtin:reference', V1, seconds);
-  const inProcessAllLayouts = await singleThread('builtin:reference', null, seconds);
-  const thirdParty = await singleThread(`module:${root}test/fixtures/fuzz/careful.mjs`, V1, seconds);
+  const inProcess = await singleThreadInWorker('builtin:reference', V1, seconds);
+  const inProcessAllLayouts = await singleThreadInWorker('builtin:reference', null, seconds);
+  const thirdParty = await singleThreadInWorker(`module:${root}test/fixtures/fuzz/careful.mjs`, V1, seconds);
   const allCores = await whole('builtin:reference', 200_000);
   let external = 'not available';
   const careful = `${root}conformance/decoders/careful.c`;
@@ -105,6 +119,8 @@ export async function run({ outDir: _outDir, seconds = 5 } = {}) {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (!isMainThread && workerData?.singleThread) {
+  parentPort.postMessage(await singleThread(...workerData.singleThread));
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(JSON.stringify(await run({}), null, 2));
 }

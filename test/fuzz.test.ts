@@ -16,7 +16,7 @@ import { checkAgainstDwarf } from '../tools/validate/dwarf-crosscheck.js';
 import { CaseFactory } from '../tools/fuzz/case-gen.js';
 import { Decisions } from '../tools/fuzz/decisions.js';
 import { examineSync } from '../tools/fuzz/engine.js';
-import { fastGuardedSection, GuardViolation, guardedSection } from '../tools/format/guarded-bytes.js';
+import { fastGuardedSection, FastViewPool, GuardViolation, guardedSection } from '../tools/format/guarded-bytes.js';
 import { MUTATORS, mutatorByName } from '../tools/fuzz/mutators.js';
 import { Reference } from '../tools/fuzz/oracle.js';
 import { ensureShape, generateTable, SIZE_CLASSES } from '../tools/fuzz/table-gen.js';
@@ -192,7 +192,13 @@ describe('fuzz: structure-aware mutators', () => {
 });
 
 describe('fuzz: oracle and in-process targets', () => {
-  for (const [name, make] of [['exact (Proxy)', guardedSection], ['fast', fastGuardedSection]] as const) {
+  /** a fast view from a pool whose only free copy of this length held other bytes */
+  const recycled = (bytes: Uint8Array): Uint8Array => {
+    const pool = new FastViewPool();
+    pool.giveBack(pool.take(new Uint8Array(bytes.length).fill(0xee)));
+    return pool.take(bytes);
+  };
+  for (const [name, make] of [['exact (Proxy)', guardedSection], ['fast', fastGuardedSection], ['recycled fast', recycled]] as const) {
     it(`the ${name} guarded view throws GuardViolation outside the section and behaves like a Uint8Array inside`, () => {
       const g = make(Uint8Array.of(1, 2, 0, 4));
       expect(g[0]).to.equal(1);
@@ -225,6 +231,25 @@ describe('fuzz: oracle and in-process targets', () => {
       expect(v?.sectionSize).to.equal(4);
     });
   }
+
+  it('FastViewPool recycles a given-back copy for the next section of its length only, and drops copies past its budget', () => {
+    const pool = new FastViewPool(8);
+    const a = pool.take(Uint8Array.of(1, 2, 3));
+    const bufferA = a.buffer;
+    pool.giveBack(a);
+    const b = pool.take(Uint8Array.of(7, 8, 9));
+    expect(b.buffer, 'same length: the copy is reused').to.equal(bufferA);
+    expect([...b]).to.deep.equal([7, 8, 9]);
+    expect(new Uint8Array(b.buffer)).to.deep.equal(Uint8Array.of(7, 8, 9));
+    const c = pool.take(Uint8Array.of(7, 8, 9));
+    expect(c.buffer, 'taken already: a fresh copy').to.not.equal(bufferA);
+    pool.giveBack(b);
+    expect(pool.take(Uint8Array.of(1, 2)).buffer, 'other length: a fresh copy').to.not.equal(bufferA);
+    pool.giveBack(pool.take(new Uint8Array(6))); // 3 + 6 bytes > 8: the free copies are dropped
+    expect(pool.take(Uint8Array.of(4, 5, 6)).buffer).to.not.equal(bufferA);
+    pool.giveBack(Uint8Array.of(1, 2, 3)); // not a view: ignored
+    expect(() => pool.take(Uint8Array.of(1, 2, 3))[3]).to.throw(GuardViolation);
+  });
 
   it('the guarded views record the first violation in a GuardState, even when the decoder swallows it', () => {
     for (const make of [guardedSection, fastGuardedSection]) {

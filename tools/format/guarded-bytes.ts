@@ -19,6 +19,9 @@
  *    writes into it are not seen through `.buffer`. Callers that need certainty re-run a case on
  *    guardedSection() (the fuzzer does so for every case that is a finding).
  *
+ * FastViewPool hands out fast views whose exact-size copies are recycled, for a loop that makes
+ * one view per call of a decoder that keeps nothing of it.
+ *
  * With a GuardState, the first violation is also recorded there, so a decoder that catches the
  * exception is still caught. installDataViewGuard() makes DataViews over guarded buffers report
  * out-of-range reads as GuardViolation too (the conformance worker installs it).
@@ -202,13 +205,75 @@ const FAST_PROTO: object = new Proxy(Object.create(null) as object, {
  * Uint8Array). About as fast as a plain array to read; costs one copy and one array to make.
  */
 export function fastGuardedSection(bytes: Uint8Array, state: GuardState | null = null): Uint8Array {
-  const copy = exactGuardedCopy(bytes, state);
+  return viewOf(exactGuardedCopy(bytes, state));
+}
+
+/**
+ * The fast view over `copy` (an exact-size buffer the view owns); with `source`, `copy` is
+ * filled from it in the same pass (for small sections, cheaper than TypedArray.prototype.set).
+ */
+function viewOf(copy: Uint8Array, source?: Uint8Array): Uint8Array {
   const n = copy.length;
   const view = new Array<number>(n) as FastView;
-  for (let i = 0; i < n; i++) view[i] = copy[i]!;
+  if (source === undefined) for (let i = 0; i < n; i++) view[i] = copy[i]!;
+  else {
+    for (let i = 0; i < n; i++) {
+      const b = source[i]!;
+      copy[i] = b;
+      view[i] = b;
+    }
+  }
   view[COPY] = copy;
   Object.setPrototypeOf(view, FAST_PROTO);
   return view as unknown as Uint8Array;
+}
+
+/**
+ * Fast guarded views whose exact-size copies are recycled by length. Of what a view costs, the
+ * exact-size ArrayBuffer is the dearest part (an off-heap allocation the collector has to track);
+ * a fuzz loop makes one view per case, and section lengths repeat (the fuzzer's tables are
+ * cached), so most cases can refill a free copy of the right length instead. The array of
+ * elements is made afresh: refilling an old one is slower than making it, because stores into
+ * an array whose prototype is a Proxy take V8's slow path.
+ *
+ * For a caller that runs one decoder call at a time and knows the decoder keeps nothing of the
+ * view past the call (the fuzzer's builtin:reference target): once given back, a view's `buffer`
+ * holds the next case's bytes. Views come without a GuardState.
+ */
+/** sections this long or longer are rare in a fuzz loop and not worth a slot */
+const POOLED_LENGTHS = 8192;
+
+export class FastViewPool {
+  /** free copies by length, for lengths below POOLED_LENGTHS (an array index: no hashing) */
+  private free: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(POOLED_LENGTHS).fill(undefined);
+  private held = 0;
+
+  /** `maxBytes`: the free copies' total length kept; past it, every free copy is dropped */
+  constructor(private readonly maxBytes = 1 << 20) {}
+
+  /** a fast guarded view of a copy of `bytes` */
+  take(bytes: Uint8Array): Uint8Array {
+    const n = bytes.length;
+    const copy = n < POOLED_LENGTHS ? this.free[n] : undefined;
+    if (copy === undefined) return fastGuardedSection(bytes);
+    this.free[n] = undefined;
+    this.held -= n;
+    return viewOf(copy, bytes);
+  }
+
+  /** hands `view` (from take(), no longer used by anyone) back: its copy is reused */
+  giveBack(view: Uint8Array): void {
+    const copy = (view as unknown as Partial<FastView>)[COPY];
+    if (copy === undefined) return;
+    const n = copy.length;
+    if (n >= POOLED_LENGTHS || this.free[n] !== undefined) return;
+    if (this.held + n > this.maxBytes) {
+      this.free.fill(undefined);
+      this.held = 0;
+    }
+    this.free[n] = copy;
+    this.held += n;
+  }
 }
 
 /**

@@ -312,7 +312,12 @@ export class CaseFactory {
       if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
       const tableKey = (cls * 1024 + slot) * 64 + shapeId;
       const key = (tableKey * 16 + layoutIndex) * 4 + endianIndex;
-      prep = this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), layout, endian, tableKey);
+      const hit = cacheable ? this.prepared.get(key) : undefined;
+      if (hit !== undefined) {
+        // least recently used out first (see prepare)
+        hit.used = ++this.clock;
+        prep = hit;
+      } else prep = this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), layout, endian, tableKey);
     }
 
     const input: MutationInput = {

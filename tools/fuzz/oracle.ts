@@ -138,6 +138,12 @@ function showAnswer(bytes: Uint8Array, a: DecoderAnswer | undefined): string {
   return `${JSON.stringify(nameAt(bytes, a.nameOffset))}:${a.line} (name at ${hex(a.nameOffset)})`;
 }
 
+/** bytes [a, a + n) equal bytes [b, b + n) */
+function sameRun(bytes: Uint8Array, a: number, b: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (bytes[a + k] !== bytes[b + k]) return false;
+  return true;
+}
+
 export function judgeAnswers(bytes: Uint8Array, queries: readonly DecoderQuery[], answers: readonly DecoderAnswer[], ref: Reference): Verdict | null {
   if (!Array.isArray(answers) || answers.length !== queries.length) {
     return { category: 'crash', detail: `returned ${Array.isArray(answers) ? answers.length : typeof answers} answer(s) for ${queries.length} queries`, query: null };
@@ -153,7 +159,7 @@ export function judgeAnswers(bytes: Uint8Array, queries: readonly DecoderQuery[]
       else {
         const end = nameEnd(bytes, got.nameOffset, 0, bytes.length);
         const wantEnd = bytes.indexOf(0, want.nameAt);
-        same = got.line === want.line && end >= 0 && end - got.nameOffset === wantEnd - want.nameAt && bytes.subarray(got.nameOffset, end).every((b, k) => b === bytes[want.nameAt + k]);
+        same = got.line === want.line && end >= 0 && end - got.nameOffset === wantEnd - want.nameAt && sameRun(bytes, got.nameOffset, want.nameAt, end - got.nameOffset);
       }
       if (!same) {
         const expected = want.kind === 'hit' ? `${JSON.stringify(want.file)}:${want.line}` : 'none';

@@ -22,7 +22,7 @@ import { isKaitaiParseError } from '../generated/index.js';
 import { kaitaiTable } from '../kaitai/kaitai-table.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { LAYOUT_IDS } from '../revisions/layout-id.js';
-import { fastGuardedSection, GuardViolation, guardedSection } from '../format/guarded-bytes.js';
+import { fastGuardedSection, FastViewPool, GuardViolation, guardedSection } from '../format/guarded-bytes.js';
 import type { LookupAnswer } from '../revisions/layout.js';
 import { layoutById } from '../revisions/registry.js';
 import { readForLookup } from '../lookup/strict-lookup.js';
@@ -155,8 +155,11 @@ function toAnswer(a: LookupAnswer): DecoderAnswer {
  * exact guarded view (runStrict); a test checks that both give the same answers.
  */
 function referenceTarget(dut: DecoderUnderTest): LoadedTarget {
+  // the reference keeps nothing of the view past the call (its answers are computed before it
+  // returns, and the Reference holds the case's own bytes), so views can be recycled
+  const views = new FastViewPool();
   const runSync = (c: DecoderCase): FuzzOutcome => {
-    const view = fastGuardedSection(c.section);
+    const view = views.take(c.section);
     try {
       const layout = layoutById(c.layout);
       const reference = new Reference(layout, c.endian, c.section, undefined, readForLookup(layout, view, c.endian));
@@ -166,6 +169,8 @@ function referenceTarget(dut: DecoderUnderTest): LoadedTarget {
       return { kind: 'answers', answers, reference };
     } catch (e) {
       return outcomeOfError(e, c.queries.length);
+    } finally {
+      views.giveBack(view);
     }
   };
   return {
