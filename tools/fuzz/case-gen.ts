@@ -68,7 +68,11 @@ export interface CaseDecisions {
 
 const STREAM_CASE = 1;
 const STREAM_TABLE = 16;
-const STREAM_PARTNER = 2;
+
+/** the table of (size class, slot): cached, or drawn from a (recorded or replayed) stream */
+type TableSource = (cls: number, slot: number) => { table: LineTable; cacheable: boolean };
+
+const ANY_SHAPE: NamedShape = { key: 'any' };
 
 /** What a prepared section takes from its (shaped) table, shared by every layout and byte order. */
 interface Shaped {
@@ -269,7 +273,27 @@ export class CaseFactory {
     return p;
   }
 
-  private build(index: number, d: Decisions, getTable: (cls: number, slot: number) => { table: LineTable; cacheable: boolean }, cacheOk: boolean): FuzzCase {
+  /**
+   * The prepared section of size class `cls`, slot `slot`, adapted to `shape`, for one layout and
+   * byte order: from the cache when it may be used (the table is drawn anyway when recording, so
+   * the decisions are complete).
+   */
+  private generated(cls: number, slot: number, shape: NamedShape, layoutIndex: number, endianIndex: number, getTable: TableSource, cacheOk: boolean): Prepared {
+    const cacheable = this.classes[cls]!.cached && cacheOk;
+    let shapeId = this.shapeIds.get(shape.key);
+    if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
+    const tableKey = (cls * 1024 + slot) * 64 + shapeId;
+    const key = (tableKey * 16 + layoutIndex) * 4 + endianIndex;
+    const hit = cacheable ? this.prepared.get(key) : undefined;
+    if (hit !== undefined) {
+      // least recently used out first (see prepare)
+      hit.used = ++this.clock;
+      return hit;
+    }
+    return this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), this.layouts[layoutIndex]!, this.endians[endianIndex]!, tableKey);
+  }
+
+  private build(index: number, d: Decisions, getTable: TableSource, cacheOk: boolean): FuzzCase {
     const layoutIndex = d.below(this.layouts.length);
     const layout = this.layouts[layoutIndex]!;
     const endianIndex = d.below(this.endians.length);
@@ -305,19 +329,7 @@ export class CaseFactory {
       const cls = d.weighted(this.classWeights);
       const slot = d.below(this.classes[cls]!.slots);
       sizeClass = this.classes[cls]!.name;
-      const shape: NamedShape = mutator.shape ?? { key: 'any' };
-      const cacheable = this.classes[cls]!.cached && cacheOk;
-      // the table is drawn even on a cache hit when recording, so the decisions are complete
-      let shapeId = this.shapeIds.get(shape.key);
-      if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
-      const tableKey = (cls * 1024 + slot) * 64 + shapeId;
-      const key = (tableKey * 16 + layoutIndex) * 4 + endianIndex;
-      const hit = cacheable ? this.prepared.get(key) : undefined;
-      if (hit !== undefined) {
-        // least recently used out first (see prepare)
-        hit.used = ++this.clock;
-        prep = hit;
-      } else prep = this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), layout, endian, tableKey);
+      prep = this.generated(cls, slot, mutator.shape ?? ANY_SHAPE, layoutIndex, endianIndex, getTable, cacheOk);
     }
 
     const input: MutationInput = {
@@ -328,10 +340,10 @@ export class CaseFactory {
       model: prep.model,
       d,
       breakerMemo: (mutator.needsTable && prep.breakers) || undefined,
+      // a tiny or small generated section, from the cache like any other
       partner: () => {
-        const pd = Decisions.seeded(this.seed, STREAM_PARTNER, d.u32());
-        const t = generateTable(pd, this.classes[pd.below(2)]!, this.maxEntries);
-        return layout.encode(t, endian);
+        const cls = d.below(2);
+        return this.generated(cls, d.below(this.classes[cls]!.slots), ANY_SHAPE, layoutIndex, endianIndex, getTable, cacheOk).valid;
       },
     };
     let mutation = mutator.apply(input);

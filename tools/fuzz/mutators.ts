@@ -103,6 +103,14 @@ function withU32(bytes: Uint8Array, endian: Endian, ...writes: [number, number][
   return out;
 }
 
+function putU32(out: Uint8Array, at: number, value: number, endian: Endian): void {
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(at, value >>> 0, endian === 'le');
+}
+
+function putU16(out: Uint8Array, at: number, value: number, endian: Endian): void {
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint16(at, value & 0xffff, endian === 'le');
+}
+
 function withU16(bytes: Uint8Array, endian: Endian, at: number, value: number): Uint8Array {
   const out = Uint8Array.from(bytes);
   if (at >= 0 && at + 2 <= out.length) new DataView(out.buffer).setUint16(at, value & 0xffff, endian === 'le');
@@ -740,40 +748,55 @@ const countBump: Mutator = {
 // ---------------------------------------------------------------------------------------------
 // byte-level
 
-function havocOnce(d: Decisions, b: Uint8Array, endian: Endian, size: number): Uint8Array {
+/**
+ * One byte-level change to `b`. `owned`: `b` is this mutation's own copy, changed in place
+ * (a havoc stack copies the section once, not once per change); otherwise a changed copy is
+ * returned. Changes of length always make a new array.
+ */
+function havocOnce(d: Decisions, b: Uint8Array, owned: boolean, endian: Endian, size: number): Uint8Array {
   const pos = (): number => (d.chance(0.3) ? d.below(Math.min(b.length, 64)) : d.below(b.length));
   if (b.length === 0) return Uint8Array.of(d.below(256));
+  const own = (): Uint8Array => (owned ? b : b.slice());
   switch (d.below(11)) {
     case 0: {
-      const out = Uint8Array.from(b);
+      const out = own();
       const at = pos();
       out[at] = out[at]! ^ (1 << d.below(8));
       return out;
     }
     case 1: {
-      const out = Uint8Array.from(b);
+      const out = own();
       out[pos()] = d.pick(INTERESTING_8);
       return out;
     }
     case 2: {
-      const out = Uint8Array.from(b);
+      const out = own();
       out[pos()] = d.below(256);
       return out;
     }
     case 3: {
       const at = pos();
       if (at + 2 > b.length) return b;
-      return withU16(b, d.chance(0.8) ? endian : endian === 'le' ? 'be' : 'le', at, d.pick(INTERESTING_16));
+      const e = d.chance(0.8) ? endian : endian === 'le' ? 'be' : 'le';
+      const out = own();
+      putU16(out, at, d.pick(INTERESTING_16), e);
+      return out;
     }
     case 4: {
       const at = d.chance(0.7) ? pos() & ~3 : pos();
       if (at + 4 > b.length) return b;
-      return withU32(b, endian, [at, edgeValue(d, getU32(b, at, endian), size)]);
+      const v = edgeValue(d, getU32(b, at, endian), size);
+      const out = own();
+      putU32(out, at, v, endian);
+      return out;
     }
     case 5: {
       const at = pos() & ~3;
       if (at + 4 > b.length) return b;
-      return withU32(b, endian, [at, getU32(b, at, endian) + d.int(1, 16) * (d.chance(0.5) ? 1 : -1)]);
+      const v = getU32(b, at, endian) + d.int(1, 16) * (d.chance(0.5) ? 1 : -1);
+      const out = own();
+      putU32(out, at, v, endian);
+      return out;
     }
     case 6: {
       const at = d.below(b.length + 1);
@@ -797,7 +820,7 @@ function havocOnce(d: Decisions, b: Uint8Array, endian: Endian, size: number): U
       const from = d.below(b.length);
       const to = d.below(b.length);
       const k = Math.min(d.int(1, 32), b.length - from, b.length - to);
-      const out = Uint8Array.from(b);
+      const out = own();
       out.copyWithin(to, from, from + k);
       return out;
     }
@@ -814,7 +837,7 @@ function havocOnce(d: Decisions, b: Uint8Array, endian: Endian, size: number): U
     default: {
       const at = pos();
       const k = Math.min(d.int(1, 12), b.length - at);
-      const out = Uint8Array.from(b);
+      const out = own();
       out.fill(0x80, at, at + k);
       return out;
     }
@@ -830,8 +853,9 @@ const havoc: Mutator = {
   apply(m) {
     const ops = 1 << m.d.below(4);
     let b = m.valid;
-    for (let i = 0; i < ops; i++) b = havocOnce(m.d, b, m.endian, m.valid.length);
-    return { bytes: b === m.valid ? Uint8Array.from(b) : b, rule: null, description: `${ops} byte-level change(s)` };
+    // after the first change that copied, b is this mutation's own array
+    for (let i = 0; i < ops; i++) b = havocOnce(m.d, b, b !== m.valid, m.endian, m.valid.length);
+    return { bytes: b === m.valid ? b.slice() : b, rule: null, description: `${ops} byte-level change(s)` };
   },
 };
 
