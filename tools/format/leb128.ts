@@ -70,20 +70,6 @@ export function writeUleb128(out: (byte: number) => void, value: number): number
   return n;
 }
 
-/** Minimal SLEB128 encoding of an int32 (used by the v3+ revisions). */
-export function writeSleb128(out: (byte: number) => void, value: number): number {
-  let v = value | 0;
-  let n = 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out(done ? byte : byte | 0x80);
-    n++;
-    if (done) return n;
-  }
-}
-
 /** zigzag: maps an int32 to a u32 so that small magnitudes are small (v1, v2). */
 export function zigzagEncode(value: number): number {
   return ((value << 1) ^ (value >> 31)) >>> 0;

@@ -5,7 +5,7 @@
  * offset is the index's); entries 1.. are ULEB128(offset delta), then the file-id and line
  * deltas, zigzag+ULEB128 in v1/v2 and SLEB128 from v3 on. Deltas restart in every block.
  */
-import { newCursor, newVarint, putSleb128, putUleb128, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, sleb128Size, uleb128Size, writeSleb128, writeUleb128, zigzagDecode, zigzagEncode } from '../format/leb128.js';
+import { newCursor, newVarint, putSleb128, putUleb128, readSleb128, readSleb128Strict, readUleb128, readUleb128Strict, sleb128Size, uleb128Size, zigzagDecode, zigzagEncode } from '../format/leb128.js';
 import type { StreamCursor } from '../format/leb128.js';
 import { entriesFromColumns } from '../model/line-table.js';
 import type { Entry, EntryArrays } from '../model/line-table.js';
@@ -47,42 +47,58 @@ export interface EncodeOptions {
 export function encodeStream(input: readonly Entry[] | EntryArrays, coding: DeltaCoding, options: EncodeOptions = {}): EncodedStream {
   const columnar = !Array.isArray(input);
   if (!options.varintHook) return columnar ? encodeColumnsPlain(input as EntryArrays, coding) : encodeStreamPlain(input as readonly Entry[], coding);
-  const entries = columnar ? entriesFromColumns(input as EntryArrays) : (input as readonly Entry[]);
-  const out: number[] = [];
-  const hook = options.varintHook;
+  return encodeStreamHooked(columnar ? entriesFromColumns(input as EntryArrays) : (input as readonly Entry[]), coding, options.varintHook);
+}
+
+/**
+ * encodeStream with a hook: every varint's normal bytes are offered to it, and what it returns is
+ * written instead. The same growing buffer as encodeStreamPlain; the `normal` array handed to
+ * the hook is reused from varint to varint (hooks return new arrays, never keep it).
+ */
+function encodeStreamHooked(entries: readonly Entry[], coding: DeltaCoding, hook: VarintHook): EncodedStream {
+  let buf = new Uint8Array(Math.min(15 * entries.length + 16, 1 << 16));
+  let n = 0;
+  const scratch = new Uint8Array(5);
+  const normal: number[] = [];
+  const zigzag = coding === 'zigzag';
   let block = 0;
   let entry = 0;
-  const emit = (field: StreamField, write: (push: (b: number) => void) => void): void => {
-    const normal: number[] = [];
-    write((b) => normal.push(b));
-    out.push(...(hook(block, entry, field, normal) ?? normal));
+  /** writes one varint (its normal bytes scratch[0, k)) or what the hook puts in its place */
+  const emit = (field: StreamField, k: number): void => {
+    normal.length = 0;
+    for (let i = 0; i < k; i++) normal.push(scratch[i]!);
+    const bytes = hook(block, entry, field, normal) ?? normal;
+    if (n + bytes.length > buf.length) {
+      const grown = new Uint8Array(Math.max(buf.length * 2, n + bytes.length));
+      grown.set(buf);
+      buf = grown;
+    }
+    // (values are stored modulo 256, as Uint8Array.from stored a hook's numbers)
+    for (let i = 0; i < bytes.length; i++) buf[n++] = bytes[i]!;
   };
-  const unsigned = (field: StreamField, v: number): void => emit(field, (push) => writeUleb128(push, v));
-  const signed = (field: StreamField, v: number): void =>
-    emit(field, (push) => (coding === 'zigzag' ? writeUleb128(push, zigzagEncode(v)) : writeSleb128(push, v)));
   const blockAddrs: number[] = [];
   const blockOffsets: number[] = [];
   for (let base = 0; base < entries.length; base += BLOCK_ENTRIES) {
     const first = entries[base]!;
     blockAddrs.push(first.offset);
-    blockOffsets.push(out.length);
+    blockOffsets.push(n);
     block = base / BLOCK_ENTRIES;
     entry = 0;
-    unsigned('file_id', first.fileId);
-    unsigned('line', first.line);
+    emit('file_id', putUleb128(scratch, 0, first.fileId));
+    emit('line', putUleb128(scratch, 0, first.line));
     let prev = first;
     const end = Math.min(base + BLOCK_ENTRIES, entries.length);
     for (let i = base + 1; i < end; i++) {
       const e = entries[i]!;
       entry = i - base;
-      unsigned('addr_delta', (e.offset - prev.offset) >>> 0);
+      emit('addr_delta', putUleb128(scratch, 0, (e.offset - prev.offset) >>> 0));
       // The generator subtracts as int32: the difference is taken modulo 2^32.
-      signed('file_delta', (e.fileId - prev.fileId) | 0);
-      signed('line_delta', (e.line - prev.line) | 0);
+      emit('file_delta', putDelta(scratch, 0, (e.fileId - prev.fileId) | 0, zigzag));
+      emit('line_delta', putDelta(scratch, 0, (e.line - prev.line) | 0, zigzag));
       prev = e;
     }
   }
-  return { blockAddrs, blockOffsets, data: Uint8Array.from(out) };
+  return { blockAddrs, blockOffsets, data: buf.slice(0, n) };
 }
 
 /** encodeStream without a hook: the same bytes, written straight into a growing buffer. */
