@@ -133,6 +133,8 @@ function blockStarts(table: LineTable): number[] {
 }
 
 const CACHE_LIMIT = 6000;
+/** table shapes the prepared-section cache tells apart (the mutators use 8); sections of others are not cached */
+const MAX_SHAPES = 16;
 /**
  * Prepared sections (table, encoding, structural model) are cached by (size class, slot, shape,
  * layout, byte order) up to this estimated size, least recently used out first. Every combination of the
@@ -161,13 +163,19 @@ export class CaseFactory {
   private readonly classes: typeof SIZE_CLASSES;
   private readonly classWeights: number[];
   private readonly tables = new Map<string, LineTable>();
-  private readonly prepared = new Map<number, Prepared>();
+  /**
+   * Prepared sections by slotIndex(size class, slot, shape, layout, byte order): an array, not a
+   * Map, because this lookup runs for every case and a hash lookup in a table of thousands of
+   * entries cost a cache miss more.
+   */
+  private readonly prepared: (Prepared | undefined)[];
   private preparedSize = 0;
   private readonly preparedBudget: number;
   /** shaped tables by (size class, slot, shape), for the prepared sections of every layout and byte order */
   private readonly shaped = new Map<number, Shaped>();
   private clock = 0;
   private readonly shapeIds = new Map<string, number>();
+  private readonly maxSlots: number;
   /** per layout: generated-source mutators and weights; corpus-source ones */
   /** mutators and their weights, by layout index and source (generated, corpus with table, corpus bytes) */
   private readonly choice: { list: Mutator[]; weights: number[]; total: number }[][] = [];
@@ -180,6 +188,8 @@ export class CaseFactory {
     this.corpus = (opts.corpus ?? []).filter((c) => opts.layouts.includes(c.layout) && opts.endians.includes(c.endian));
     this.classes = SIZE_CLASSES;
     this.preparedBudget = preparedBudget(opts.layouts.length * opts.endians.length);
+    this.maxSlots = Math.max(...SIZE_CLASSES.map((c) => c.slots));
+    this.prepared = new Array<Prepared | undefined>(SIZE_CLASSES.length * this.maxSlots * MAX_SHAPES * opts.layouts.length * opts.endians.length).fill(undefined);
     this.classWeights = SIZE_CLASSES.map((c) => (c.min <= this.maxEntries ? c.weight : 0));
     const mutators = opts.mutators ?? MUTATORS;
     for (const layout of this.layouts) {
@@ -243,34 +253,34 @@ export class CaseFactory {
     return s;
   }
 
+  /** the section of `getTable()` for one layout and byte order, kept in the cache under `key` unless it is null */
   private prepare(key: number | null, getTable: () => LineTable, layout: Layout, endian: Endian, tableKey: number | null = null): Prepared {
-    if (key !== null) {
-      const p = this.prepared.get(key);
-      if (p) {
-        // least recently used out first: the rare large tables (each worth hundreds of small
-        // ones) must not cycle the small ones out, as first-in-first-out did
-        p.used = ++this.clock;
-        return p;
-      }
-    }
     const { table, blockAddrs, offsets } = this.shapedTable(key === null ? null : tableKey, getTable);
     const valid = layout.encode(table, endian);
     const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs, offsets, memo: null, breakers: key === null ? null : new Map(), used: ++this.clock };
     if (key !== null) {
       const cost = preparedCost(p);
-      if (this.preparedSize + cost > this.preparedBudget) {
-        // least recently used out, down to 7/8 of the budget (one sort per many insertions)
-        const byAge = [...this.prepared].sort((a, b) => a[1].used - b[1].used);
-        for (const [k, old] of byAge) {
-          if (this.preparedSize + cost <= this.preparedBudget * 0.875) break;
-          this.prepared.delete(k);
-          this.preparedSize -= preparedCost(old);
-        }
-      }
-      this.prepared.set(key, p);
+      if (this.preparedSize + cost > this.preparedBudget) this.evict(this.preparedBudget * 0.875 - cost);
+      this.prepared[key] = p;
       this.preparedSize += cost;
     }
     return p;
+  }
+
+  /**
+   * Least recently used out, down to `size` (one sort per many insertions). LRU rather than
+   * first-in-first-out: the rare large tables (each worth hundreds of small ones) must not cycle
+   * the small ones out.
+   */
+  private evict(size: number): void {
+    const held: number[] = [];
+    for (let k = 0; k < this.prepared.length; k++) if (this.prepared[k] !== undefined) held.push(k);
+    held.sort((a, b) => this.prepared[a]!.used - this.prepared[b]!.used);
+    for (const k of held) {
+      if (this.preparedSize <= size) break;
+      this.preparedSize -= preparedCost(this.prepared[k]!);
+      this.prepared[k] = undefined;
+    }
   }
 
   /**
@@ -279,17 +289,16 @@ export class CaseFactory {
    * the decisions are complete).
    */
   private generated(cls: number, slot: number, shape: NamedShape, layoutIndex: number, endianIndex: number, getTable: TableSource, cacheOk: boolean): Prepared {
-    const cacheable = this.classes[cls]!.cached && cacheOk;
     let shapeId = this.shapeIds.get(shape.key);
     if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
-    const tableKey = (cls * 1024 + slot) * 64 + shapeId;
-    const key = (tableKey * 16 + layoutIndex) * 4 + endianIndex;
-    const hit = cacheable ? this.prepared.get(key) : undefined;
+    const cacheable = this.classes[cls]!.cached && cacheOk && shapeId < MAX_SHAPES;
+    const key = (((cls * this.maxSlots + slot) * MAX_SHAPES + shapeId) * this.layouts.length + layoutIndex) * this.endians.length + endianIndex;
+    const hit = cacheable ? this.prepared[key] : undefined;
     if (hit !== undefined) {
-      // least recently used out first (see prepare)
       hit.used = ++this.clock;
       return hit;
     }
+    const tableKey = (cls * 1024 + slot) * 64 + shapeId;
     return this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), this.layouts[layoutIndex]!, this.endians[endianIndex]!, tableKey);
   }
 

@@ -12,6 +12,11 @@ const MUST_RULES: ReadonlySet<string> = new Set(RULES.filter((r) => r.level === 
 /** At most this many findings per rule are kept; the rest are counted in one summary finding. */
 export const MAX_FINDINGS_PER_RULE = 50;
 
+function inOffsetOrder(regions: readonly Region[]): boolean {
+  for (let i = 1; i < regions.length; i++) if (regions[i]!.offset < regions[i - 1]!.offset) return false;
+  return true;
+}
+
 export class ModelBuilder {
   readonly header: HeaderField[] = [];
   readonly regions: Region[] = [];
@@ -97,8 +102,9 @@ export class ModelBuilder {
     // rule ids are all LI-AAA-NNN: code-unit order is their collation order (and much cheaper
     // than localeCompare)
     if (findings.length > 1) findings.sort((a, b) => a.offset - b.offset || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-    const regions = [...this.regions];
-    if (regions.length > 1) regions.sort((a, b) => a.offset - b.offset);
+    // readers mostly add regions in order: sort (stable) only when they are not
+    const regions = this.regions;
+    if (!inOffsetOrder(regions)) regions.sort((a, b) => a.offset - b.offset);
     return {
       layout: this.layout,
       endian: this.endian,

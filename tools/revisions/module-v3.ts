@@ -21,6 +21,9 @@ import { faultFrom } from './lookup-common.js';
 import { ModelBuilder } from './model-builder.js';
 import { isSectionPadding } from './trailing-padding.js';
 import { encodeNames, readFileTable, writeFileTable } from './name-table.js';
+
+/** a region the header locates lies outside the section: nothing after it can be read */
+const LAYOUT_BROKEN: ReadonlySet<string> = new Set(['LI-LAY-001']);
 import { emitLebStream } from './vmlinux-v2.js';
 
 const HEADER_SIZE = 48;
@@ -128,7 +131,7 @@ function read(bytes: Uint8Array, endian: Endian, _symbols?: SymbolOffsets, optio
   if (h.files_offset + 4 * f > bytes.length) {
     m.find('LI-LAY-001', 'header.num_files', 8, 4, `the ${f} file offsets at ${hex(h.files_offset)} end past the ${bytes.length}-byte section`);
   }
-  if (m.hasError(new Set(['LI-LAY-001']))) return m.build();
+  if (m.hasError(LAYOUT_BROKEN)) return m.build();
   if (h.blocks_size !== 8 * b || h.files_size !== 4 * f) {
     m.find('LI-OFS-002', h.blocks_size !== 8 * b ? 'header.blocks_size' : 'header.files_size', at(h.blocks_size !== 8 * b ? 'blocks_size' : 'files_size'), 4,
       `blocks_size ${h.blocks_size} and files_size ${h.files_size} are not exactly what ${b} blocks and ${f} files need (${8 * b}, ${4 * f})`);
