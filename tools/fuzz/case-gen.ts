@@ -105,8 +105,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * The layout as the rule breakers see it: encoding this entry's table (without hooks) gives a
- * fresh copy of the cached valid section, and reading bytes equal to it gives the cached model,
+ * The layout as the rule breakers see it: encoding this entry's table (without hooks) gives the
+ * cached valid section, and reading bytes equal to it gives the cached model,
  * so a breaker does not re-encode and re-read the base section for every case. Anything else goes
  * to the layout itself. The answers are the layout's own (encode and read are pure functions).
  */
@@ -114,7 +114,9 @@ function memoLayout(p: Prepared, layout: Layout, endian: Endian): Layout {
   return {
     ...layout,
     encode(table: LineTable, e: Endian, options?: EncodeOptions): Uint8Array {
-      if (table === p.table && e === endian && options?.varintHook === undefined) return p.valid.slice();
+      // the cached bytes themselves: rule breakers and mutators never write into what encode
+      // returns (they copy first), and reading them back is then an identity check
+      if (table === p.table && e === endian && options?.varintHook === undefined) return p.valid;
       return layout.encode(table, e, options);
     },
     read(bytes: Uint8Array, e: Endian, symbols?: SymbolOffsets): SectionModel {
