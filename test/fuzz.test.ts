@@ -96,6 +96,19 @@ describe('fuzz: valid-section generators and decision streams', () => {
     expect(differ).to.be.greaterThan(40);
   });
 
+  it('no mutator writes into a cached section: 4000 cases over the tiny tables (each cached section reused many times) equal the same cases built uncached', () => {
+    const cached = new CaseFactory({ seed: 9, layouts: LAYOUTS, endians: ['le', 'be'], maxEntries: 4 });
+    const uncached = new CaseFactory({ seed: 9, layouts: LAYOUTS, endians: ['le', 'be'], maxEntries: 4 });
+    const mutators = new Set<string>();
+    for (let i = 0; i < 4000; i++) {
+      const x = cached.make(i).case;
+      const y = uncached.make(i, true).case;
+      mutators.add(x.mutator);
+      expect(Buffer.from(x.bytes).equals(Buffer.from(y.bytes)), `case ${i} (${x.mutator})`).to.equal(true);
+    }
+    expect(mutators.size, 'most mutators ran').to.be.greaterThan(40);
+  });
+
   it('rule breakers handed out again from a cached section (those that draw no decision) make what they make uncached', () => {
     const breakers = MUTATORS.filter((m) => m.name.startsWith('break:'));
     const a = new CaseFactory({ seed: 3, layouts: LAYOUTS, endians: ['le', 'be'], mutators: breakers });
