@@ -171,7 +171,7 @@ describe('fuzz: structure-aware mutators', () => {
             const valid = layout.encode(table, endian);
             const model = layout.read(valid, endian);
             const partner = layout.encode(generateTable(Decisions.seeded(22, 16, i), SIZE_CLASSES[0]!), endian);
-            const r = m.apply({ layout, endian, table, valid, model, d: Decisions.seeded(23, 1, i), partner: () => partner });
+            const r = m.apply({ layout, endian, table, valid, structure: model, d: Decisions.seeded(23, 1, i), partner: () => partner });
             if (!r) continue;
             if (m.rule !== null) expect(r.rule === m.rule || r.rule === null, `${m.name}: ${r.rule}`).to.equal(true);
             if (!r.rule) continue;

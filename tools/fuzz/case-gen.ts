@@ -3,13 +3,14 @@
  *  - the case stream, seeded by (seed, case index): layout, byte order, source, mutator, size
  *    class and table slot, the mutation's own choices, the queries;
  *  - the table stream, seeded by (seed, size class, slot): the valid table.
- * Tables (and their encodings and structural models) are cached per slot, so most cases only pay
+ * Tables (and their encodings and structures) are cached per slot, so most cases only pay
  * for a mutation. Recorded, the two streams reproduce the case exactly; the minimiser shrinks them.
  */
 import type { DecoderQuery } from '../../conformance/decoder-interface.js';
 import type { Endian } from '../format/endian.js';
 import type { LineTable } from '../model/line-table.js';
-import type { Layout, SectionModel, SymbolOffsets } from '../revisions/layout.js';
+import type { Layout, SectionModel, SectionStructure, SymbolOffsets } from '../revisions/layout.js';
+import { structureOf } from '../revisions/layout.js';
 import type { EncodeOptions } from '../revisions/block-stream.js';
 import { BLOCK_ENTRIES } from '../revisions/block-stream.js';
 import { Decisions } from './decisions.js';
@@ -84,12 +85,16 @@ interface Shaped {
 interface Prepared {
   readonly table: LineTable;
   readonly valid: Uint8Array;
-  readonly model: SectionModel;
+  /**
+   * where the fields and arrays of `valid` are (not the whole model: the decoded entries of
+   * every cached section would triple the fuzzer's heap, and no mutator needs them)
+   */
+  readonly structure: SectionStructure;
   /** offsets of every 64th entry (the block starts), for queries */
   readonly blockAddrs: readonly number[];
   /** the entries' offsets queries aim at: the table's, or the model's for a corpus section without entries in its table */
   readonly offsets: Float64Array;
-  /** the layout, answering encode(table) and read(valid) from this entry (see memoLayout) */
+  /** the layout, answering encode(table) from this entry (see memoLayout) */
   memo: Layout | null;
   /** rule breakers' outputs that drew no decision (MutationInput.breakerMemo); cached sections only */
   breakers: Map<string, Mutation | null> | null;
@@ -97,18 +102,11 @@ interface Prepared {
   used: number;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * The layout as the rule breakers see it: encoding this entry's table (without hooks) gives the
- * cached valid section, and reading bytes equal to it gives the cached model,
- * so a breaker does not re-encode and re-read the base section for every case. Anything else goes
- * to the layout itself. The answers are the layout's own (encode and read are pure functions).
+ * cached valid section itself, so a breaker does not re-encode the base section for every case
+ * (and finds its structure through MutationInput.structure, by identity). Anything else goes to
+ * the layout itself. The answers are the layout's own (encode is a pure function).
  */
 function memoLayout(p: Prepared, layout: Layout, endian: Endian): Layout {
   return {
@@ -118,10 +116,6 @@ function memoLayout(p: Prepared, layout: Layout, endian: Endian): Layout {
       // returns (they copy first), and reading them back is then an identity check
       if (table === p.table && e === endian && options?.varintHook === undefined) return p.valid;
       return layout.encode(table, e, options);
-    },
-    read(bytes: Uint8Array, e: Endian, symbols?: SymbolOffsets): SectionModel {
-      if (symbols === undefined && e === endian && sameBytes(bytes, p.valid)) return p.model;
-      return layout.read(bytes, e, symbols);
     },
   };
 }
@@ -153,7 +147,8 @@ function preparedBudget(pairs: number): number {
 }
 
 function preparedCost(p: Prepared): number {
-  return 2048 + 2 * p.valid.length + 168 * p.model.entries.length;
+  // the bytes (and their copy in flight), the query offsets and block starts, a share of the table
+  return 2048 + 2 * p.valid.length + 24 * p.offsets.length;
 }
 
 export class CaseFactory {
@@ -259,7 +254,7 @@ export class CaseFactory {
   private prepare(key: number | null, getTable: () => LineTable, layout: Layout, endian: Endian, tableKey: number | null = null): Prepared {
     const { table, blockAddrs, offsets } = this.shapedTable(key === null ? null : tableKey, getTable);
     const valid = layout.encode(table, endian);
-    const p: Prepared = { table, valid, model: layout.read(valid, endian), blockAddrs, offsets, memo: null, breakers: key === null ? null : new Map(), used: ++this.clock };
+    const p: Prepared = { table, valid, structure: structureOf(layout.read(valid, endian)), blockAddrs, offsets, memo: null, breakers: key === null ? null : new Map(), used: ++this.clock };
     if (key !== null) {
       const cost = preparedCost(p);
       if (this.preparedSize + cost > this.preparedBudget) this.evict(this.preparedBudget * 0.875 - cost);
@@ -325,7 +320,7 @@ export class CaseFactory {
       prep = {
         table,
         valid: entry.bytes,
-        model: entry.model,
+        structure: entry.model,
         blockAddrs: blockStarts(entry.model.entries.length ? { files: [], entries: entry.model.entries } : table),
         offsets: entryOffsets(table.entries.length ? table.entries : entry.model.entries),
         memo: null,
@@ -348,7 +343,7 @@ export class CaseFactory {
       endian,
       table: entry && !entry.table ? null : prep.table,
       valid: prep.valid,
-      model: prep.model,
+      structure: prep.structure,
       d,
       breakerMemo: (mutator.needsTable && prep.breakers) || undefined,
       // a tiny or small generated section, from the cache like any other
@@ -375,7 +370,8 @@ export class CaseFactory {
       bytes: mutation.bytes,
       queries: q.queries,
       queryKinds: q.kinds,
-      model: mutation.bytes === prep.valid ? prep.model : null,
+      // the whole model is only known for a corpus section (generated ones keep their structure only)
+      model: entry !== null && mutation.bytes === entry.bytes ? entry.model : null,
       tableEntries: prep.table.entries.length,
       tableFiles: prep.table.files.length,
     };

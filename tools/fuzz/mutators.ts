@@ -22,7 +22,7 @@ import { RULE_BREAKERS } from '../mutate/rule-breakers.js';
 import type { RuleBreaker } from '../mutate/rule-breakers.js';
 import type { StreamField, VarintHook } from '../revisions/block-stream.js';
 import { BLOCK_ENTRIES } from '../revisions/block-stream.js';
-import type { Layout, Region, SectionModel, SymbolOffsets } from '../revisions/layout.js';
+import type { Layout, Region, SectionStructure, SymbolOffsets } from '../revisions/layout.js';
 import { LAYOUT_GROUPS } from '../rules/catalogue.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { ruleById } from '../rules/catalogue.js';
@@ -36,8 +36,8 @@ export interface MutationInput {
   /** the valid table the section encodes (null for corpus sections that are not valid) */
   readonly table: LineTable | null;
   readonly valid: Uint8Array;
-  /** structural model of `valid` */
-  readonly model: SectionModel;
+  /** where the fields and arrays of `valid` are */
+  readonly structure: SectionStructure;
   readonly d: Decisions;
   /** another valid section of the same layout and byte order, for splicing */
   partner(): Uint8Array;
@@ -117,11 +117,11 @@ function withU16(bytes: Uint8Array, endian: Endian, at: number, value: number): 
   return out;
 }
 
-export function headerField(model: SectionModel, name: string): { offset: number; value: number } | null {
+export function headerField(model: SectionStructure, name: string): { offset: number; value: number } | null {
   return model.header.find((h) => h.name === name || h.name === `lineinfo_${name}`) ?? null;
 }
 
-export function regionOf(model: SectionModel, name: string): Region | null {
+export function regionOf(model: SectionStructure, name: string): Region | null {
   return model.regions.find((r) => r.name === name || r.name === `lineinfo_${name}`) ?? null;
 }
 
@@ -135,7 +135,7 @@ interface StreamInfo {
 }
 
 function streamInfo(m: MutationInput): StreamInfo | null {
-  const model = m.model;
+  const model = m.structure;
   const n = headerField(model, 'num_entries');
   const b = headerField(model, 'num_blocks');
   if (!n || !b || b.value === 0) return null;
@@ -156,7 +156,7 @@ function blockEntries(s: StreamInfo, k: number): number {
  * section located (for sectioned layouts, the last table's name table). Bytes after it are
  * trailing padding; a section cut below it no longer holds what its header describes.
  */
-function moduleEnd(model: SectionModel): number | null {
+function moduleEnd(model: SectionStructure): number | null {
   let end: number | null = null;
   for (const r of model.regions) if (r.kind !== 'trailing' && (end === null || r.offset + r.size > end)) end = r.offset + r.size;
   return end;
@@ -243,7 +243,7 @@ function wrapBreaker(b: RuleBreaker): Mutator {
       };
       let out: Mutation | null;
       try {
-        const r = b.make({ layout: m.layout, endian: m.endian, table: m.table, random });
+        const r = b.make({ layout: m.layout, endian: m.endian, table: m.table, random, knownStructure: (bytes) => (bytes === m.valid ? m.structure : null) });
         out = r
           ? {
               bytes: r.bytes,
@@ -282,7 +282,7 @@ const intEdgeHeader: Mutator = {
   weight: 6,
   needsTable: false,
   apply(m) {
-    const fields = m.model.header;
+    const fields = m.structure.header;
     if (fields.length === 0) return null;
     const f = m.d.pick(fields);
     if (f.size !== 4 || f.offset + 4 > m.valid.length) return null;
@@ -300,13 +300,13 @@ const intEdgeArray: Mutator = {
   weight: 6,
   needsTable: false,
   apply(m) {
-    const regions = ARRAYS.map((n) => regionOf(m.model, n)).filter((r): r is Region => r !== null && r.size > 0);
+    const regions = ARRAYS.map((n) => regionOf(m.structure, n)).filter((r): r is Region => r !== null && r.size > 0);
     if (regions.length === 0) return null;
     const r = m.d.pick(regions);
     const name = r.name;
     if (name.endsWith('file_ids')) {
       const i = m.d.below(r.size / 2);
-      const f = headerField(m.model, 'num_files')?.value ?? 0;
+      const f = headerField(m.structure, 'num_files')?.value ?? 0;
       const v = m.d.chance(0.5) ? m.d.pick(INTERESTING_16) : m.d.pick([f, f + 1, f - 1, f + 2]) & 0xffff;
       return { bytes: withU16(m.valid, m.endian, r.offset + 2 * i, v), rule: null, description: `${name}[${i}] -> ${v}` };
     }
@@ -324,7 +324,7 @@ const u32Wrap: Mutator = {
   weight: 4,
   needsTable: false,
   apply(m) {
-    const g = (n: string) => headerField(m.model, n);
+    const g = (n: string) => headerField(m.structure, n);
     const n = g('num_entries');
     const f = g('num_files');
     if (!n || !f) return null;
@@ -468,8 +468,8 @@ const trunc: Mutator = {
     const z = m.valid.length;
     if (z === 0) return null;
     const points: number[] = [];
-    for (const h of m.model.header) points.push(h.offset, h.offset + 1 + (h.size > 1 ? m.d.below(h.size - 1) : 0));
-    for (const r of m.model.regions) points.push(r.offset, r.offset + m.d.below(Math.max(1, r.size)), r.offset + r.size);
+    for (const h of m.structure.header) points.push(h.offset, h.offset + 1 + (h.size > 1 ? m.d.below(h.size - 1) : 0));
+    for (const r of m.structure.regions) points.push(r.offset, r.offset + m.d.below(Math.max(1, r.size)), r.offset + r.size);
     points.push(z - 1, z - 2, z - 3, 0);
     const cuts = points.filter((p) => p >= 0 && p < z);
     const cut = m.d.pick(cuts);
@@ -477,7 +477,7 @@ const trunc: Mutator = {
     let rule: string | null = null;
     if (cut < m.layout.headerSize) rule = 'LI-HDR-001';
     else if (m.layout.container === 'module') {
-      const end = moduleEnd(m.model);
+      const end = moduleEnd(m.structure);
       if (end !== null && cut < end) rule = 'LI-LAY-001';
     }
     return { bytes, rule, description: `cut to ${cut} of ${z} bytes` };
@@ -485,9 +485,9 @@ const trunc: Mutator = {
 };
 
 function namesInfo(m: MutationInput): { fo: { offset: number; size: number }; names: { offset: number; size: number }; f: number } | null {
-  const fo = regionOf(m.model, 'file_offsets');
-  const names = regionOf(m.model, 'filenames');
-  const f = headerField(m.model, 'num_files')?.value ?? 0;
+  const fo = regionOf(m.structure, 'file_offsets');
+  const names = regionOf(m.structure, 'filenames');
+  const f = headerField(m.structure, 'num_files')?.value ?? 0;
   if (!fo || !names || f === 0) return null;
   return { fo, names, f };
 }
@@ -566,7 +566,7 @@ const namesOverlap: Mutator = {
 
 function boundaries(m: MutationInput): number[] {
   const out = new Set<number>();
-  for (const r of m.model.regions) if (r.kind !== 'header' && r.offset >= m.layout.headerSize) out.add(r.offset);
+  for (const r of m.structure.regions) if (r.kind !== 'header' && r.offset >= m.layout.headerSize) out.add(r.offset);
   out.add(m.layout.headerSize);
   return [...out].filter((x) => x <= m.valid.length).sort((a, b) => a - b);
 }
@@ -604,7 +604,7 @@ const misalignDelete: Mutator = {
     out.set(m.valid.subarray(at + k), at);
     let rule: string | null = null;
     if (m.layout.container === 'module') {
-      const end = moduleEnd(m.model);
+      const end = moduleEnd(m.structure);
       if (end !== null && end > out.length) rule = 'LI-LAY-001';
     }
     return { bytes: out, rule, description: `${k} byte(s) deleted at ${at}: what follows is misaligned` };
@@ -701,8 +701,8 @@ const countMismatch: Mutator = {
   needsTable: false,
   shape: SHAPES.entry,
   apply(m) {
-    const n = headerField(m.model, 'num_entries');
-    const b = headerField(m.model, 'num_blocks');
+    const n = headerField(m.structure, 'num_entries');
+    const b = headerField(m.structure, 'num_blocks');
     if (!n || !b) return null;
     const B = b.value;
     const options: [number, number, string][] = [
@@ -729,9 +729,9 @@ const countBump: Mutator = {
   needsTable: false,
   shape: SHAPES.entry,
   apply(m) {
-    const n = headerField(m.model, 'num_entries');
+    const n = headerField(m.structure, 'num_entries');
     if (!n) return null;
-    const b = headerField(m.model, 'num_blocks');
+    const b = headerField(m.structure, 'num_blocks');
     if (b && m.d.chance(0.7)) {
       // more entries in the last block than its bytes hold, same block count
       const room = 64 * b.value - n.value;
@@ -869,7 +869,7 @@ const splice: Mutator = {
     const other = m.partner();
     const a = m.valid;
     if (m.d.chance(0.5)) {
-      const cuts = [...m.model.header.map((h) => h.offset + h.size), ...m.model.regions.map((r) => r.offset), m.d.below(a.length + 1)];
+      const cuts = [...m.structure.header.map((h) => h.offset + h.size), ...m.structure.regions.map((r) => r.offset), m.d.below(a.length + 1)];
       const i = Math.min(m.d.pick(cuts), a.length);
       const j = m.d.chance(0.5) ? Math.min(i, other.length) : m.d.below(other.length + 1);
       const out = new Uint8Array(i + other.length - j);

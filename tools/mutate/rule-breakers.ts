@@ -7,7 +7,7 @@
 import type { Endian } from '../format/endian.js';
 import type { Entry, LineTable } from '../model/line-table.js';
 import type { StreamField, VarintHook } from '../revisions/block-stream.js';
-import type { Layout, SectionModel, SymbolOffsets } from '../revisions/layout.js';
+import type { Layout, SectionStructure, SymbolOffsets } from '../revisions/layout.js';
 import { LAYOUT_GROUPS } from '../rules/catalogue.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import type { ModuleContainerFacts } from '../validate/container-rules.js';
@@ -21,6 +21,11 @@ export interface BreakContext {
   readonly table: LineTable;
   /** deterministic randomness in [0, 1) */
   readonly random: () => number;
+  /**
+   * The structure of `bytes` when the caller already knows it (the fuzzer's cached sections), or
+   * null: the breaker reads them. Breakers only locate fields and arrays through it.
+   */
+  readonly knownStructure?: (bytes: Uint8Array) => SectionStructure | null;
 }
 
 export interface BrokenSection {
@@ -54,8 +59,8 @@ function encodeWith(ctx: BreakContext, table: LineTable, hook?: VarintHook): Uin
   return ctx.layout.encode(table, ctx.endian, hook ? { varintHook: hook } : {});
 }
 
-function model(ctx: BreakContext, bytes: Uint8Array): SectionModel {
-  return ctx.layout.read(bytes, ctx.endian);
+function model(ctx: BreakContext, bytes: Uint8Array): SectionStructure {
+  return ctx.knownStructure?.(bytes) ?? ctx.layout.read(bytes, ctx.endian);
 }
 
 function setU32(ctx: BreakContext, bytes: Uint8Array, at: number, value: number): Uint8Array {
@@ -70,7 +75,7 @@ function setU16(ctx: BreakContext, bytes: Uint8Array, at: number, value: number)
   return out;
 }
 
-function headerField(m: SectionModel, ...names: string[]): { offset: number; value: number } {
+function headerField(m: SectionStructure, ...names: string[]): { offset: number; value: number } {
   for (const n of names) {
     const f = m.header.find((h) => h.name === n || h.name === `lineinfo_${n}`);
     if (f) return f;
@@ -78,7 +83,7 @@ function headerField(m: SectionModel, ...names: string[]): { offset: number; val
   throw new Error(`layout ${m.layout} has no header field ${names.join('/')}`);
 }
 
-function region(m: SectionModel, name: string): { offset: number; size: number } | null {
+function region(m: SectionStructure, name: string): { offset: number; size: number } | null {
   return m.regions.find((r) => r.name === name || r.name === `lineinfo_${name}`) ?? null;
 }
 

@@ -107,6 +107,18 @@ export interface SectionModel {
 }
 
 /**
+ * Where a section's fields and arrays are: the header fields and regions of its structural read,
+ * without the decoded entries and files. What mutators and rule breakers locate bytes by; the
+ * fuzzer keeps this, not the whole model, for every section it caches.
+ */
+export type SectionStructure = Pick<SectionModel, 'layout' | 'endian' | 'size' | 'header' | 'regions'>;
+
+/** The structure of a model (a new object, so the model's entries can be collected). */
+export function structureOf(model: SectionModel): SectionStructure {
+  return { layout: model.layout, endian: model.endian, size: model.size, header: model.header, regions: model.regions };
+}
+
+/**
  * For vmlinux tables: offsets of the `lineinfo_*` symbols relative to `lineinfo_num_entries`
  * (the start of the table image). Missing when only an image file is given; the layout then
  * derives them the way the assembler lays the generator's output out.
