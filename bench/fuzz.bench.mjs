@@ -1,5 +1,6 @@
 // Benchmark (not a test): fuzz cases per second per core.
-//  1. in-process, one thread, steady state (table caches warm): the TypeScript reference decoder
+//  1. in-process, one thread, steady state (table caches warm: 150k cases per 8 (layout, byte order)
+//     pairs first), 1M cases: the TypeScript reference decoder
 //     (builtin:reference) as the target, every case generated, mutated, decoded on a guarded view
 //     and judged, exactly as a fuzz worker does (engine.examineSync); with the share of case
 //     generation+mutation and of target+oracle (builtin:reference is the oracle itself: its
@@ -7,7 +8,8 @@
 //     issue 5) and for every registered layout;
 //  2. the same for a third-party in-process decoder (test/fixtures/fuzz/careful.mjs), where the
 //     oracle has to read every mutated section itself;
-//  3. the whole fuzzer (worker threads on every core) against builtin:reference;
+//  3. the whole fuzzer (worker threads on every core) against builtin:reference, 1M cases from cold
+//     caches (as a user's run starts);
 //  4. an external C testee (conformance/decoders/careful.c through conformance/external), when
 //     both exist.
 // Rates are per CPU second of this process (other load on the machine inflates wall time). The
@@ -33,11 +35,15 @@ function cpuSeconds(since) {
   return (u.user + u.system) / 1e6;
 }
 
-async function singleThread(spec, layoutIds, seconds, warm = 150_000) {
+/** cases that fill the table caches of the v1 mix's 8 (layout, byte order) pairs; more pairs take proportionally more */
+const WARM_PER_8_PAIRS = 150_000;
+
+async function singleThread(spec, layoutIds, cases) {
   const target = await loadTarget(parseTarget(spec, root));
   const layouts = LAYOUTS.filter((l) => (layoutIds === null || layoutIds.includes(l.id)) && target.layouts.includes(l.id));
   const factory = new CaseFactory({ seed: 1, layouts, endians: ['le', 'be'] });
   let i = 0;
+  const warm = Math.round((WARM_PER_8_PAIRS * layouts.length * 2) / 8);
   for (; i < warm; i++) examineSync(target, factory.make(i).case); // warm the table caches and the JIT
   let make = 0;
   let examine = 0;
@@ -45,15 +51,16 @@ async function singleThread(spec, layoutIds, seconds, warm = 150_000) {
   let findings = 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
-    for (let k = 0; k < 1000; k++, i++, n++) {
-      const a = performance.now();
-      const c = factory.make(i).case;
-      const b = performance.now();
-      if (examineSync(target, c).verdict) findings++;
-      examine += performance.now() - b;
-      make += b - a;
-    }
+  // batches of 1000: made, then examined, so the clock is read twice per batch, not per case
+  const batch = new Array(1000);
+  while (n < cases) {
+    const a = performance.now();
+    for (let k = 0; k < batch.length; k++) batch[k] = factory.make(i++).case;
+    const b = performance.now();
+    for (let k = 0; k < batch.length; k++) if (examineSync(target, batch[k]).verdict) findings++;
+    examine += performance.now() - b;
+    make += b - a;
+    n += batch.length;
   }
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(c0);
@@ -73,9 +80,9 @@ async function singleThread(spec, layoutIds, seconds, warm = 150_000) {
 }
 
 /** singleThread() in a worker thread with a fuzz worker's resource limits */
-function singleThreadInWorker(spec, layoutIds, seconds) {
+function singleThreadInWorker(spec, layoutIds, cases) {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL(import.meta.url), { workerData: { singleThread: [spec, layoutIds, seconds] }, resourceLimits: fuzzWorkerLimits(2048) });
+    const w = new Worker(new URL(import.meta.url), { workerData: { singleThread: [spec, layoutIds, cases] }, resourceLimits: fuzzWorkerLimits(2048) });
     w.once('message', resolve);
     w.once('error', reject);
     w.once('exit', (code) => reject(new Error(`benchmark worker exited with ${code}`)));
@@ -87,11 +94,11 @@ async function whole(target, runs) {
   return { jobs: r.jobs, cases: r.cases, perSec: Math.round(r.casesPerSec), perJob: Math.round(r.casesPerSec / r.jobs), findings: r.findings.length, seconds: +(r.elapsedMs / 1000).toFixed(1) };
 }
 
-export async function run({ outDir: _outDir, seconds = 5 } = {}) {
-  const inProcess = await singleThreadInWorker('builtin:reference', V1, seconds);
-  const inProcessAllLayouts = await singleThreadInWorker('builtin:reference', null, seconds);
-  const thirdParty = await singleThreadInWorker(`module:${root}test/fixtures/fuzz/careful.mjs`, V1, seconds);
-  const allCores = await whole('builtin:reference', 200_000);
+export async function run({ outDir: _outDir, cases = 1_000_000 } = {}) {
+  const inProcess = await singleThreadInWorker('builtin:reference', V1, cases);
+  const inProcessAllLayouts = await singleThreadInWorker('builtin:reference', null, cases);
+  const thirdParty = await singleThreadInWorker(`module:${root}test/fixtures/fuzz/careful.mjs`, V1, cases / 2);
+  const allCores = await whole('builtin:reference', 1_000_000);
   let external = 'not available';
   const careful = `${root}conformance/decoders/careful.c`;
   const ext = existsSync(`${root}dist/conformance/external/index.js`) || existsSync(`${root}conformance/external/index.js`);
