@@ -71,7 +71,7 @@ const STREAM_CASE = 1;
 const STREAM_TABLE = 16;
 
 /** the table of (size class, slot): cached, or drawn from a (recorded or replayed) stream */
-type TableSource = (cls: number, slot: number) => { table: LineTable; cacheable: boolean };
+type TableSource = (cls: number, slot: number) => LineTable;
 
 const ANY_SHAPE: NamedShape = { key: 'any' };
 
@@ -208,10 +208,11 @@ export class CaseFactory {
       if (record) {
         const td = Decisions.seeded(this.seed, STREAM_TABLE + cls, slot, true);
         const t = generateTable(td, this.classes[cls]!, this.maxEntries);
-        tableRecord!.push(...td.recorded!);
-        return { table: t, cacheable: false };
+        // (not push(...recorded): a giant table draws millions of values, past the argument limit)
+        for (const v of td.recorded!) tableRecord!.push(v);
+        return t;
       }
-      return { table: this.cachedTable(cls, slot), cacheable: this.classes[cls]!.cached };
+      return this.cachedTable(cls, slot);
     }, !record);
     return { case: c, decisions: record ? { table: tableRecord!, case: d.recorded! } : null };
   }
@@ -220,7 +221,7 @@ export class CaseFactory {
   fromDecisions(decisions: CaseDecisions, index = -1): { case: FuzzCase; decisions: CaseDecisions } {
     const d = Decisions.replay(decisions.case);
     const td = Decisions.replay(decisions.table);
-    const c = this.build(index, d, (cls) => ({ table: generateTable(td, this.classes[cls]!, this.maxEntries), cacheable: false }), false);
+    const c = this.build(index, d, (cls) => generateTable(td, this.classes[cls]!, this.maxEntries), false);
     return { case: c, decisions: { table: td.recorded!.slice(0, td.drawn), case: d.recorded!.slice(0, d.drawn) } };
   }
 
@@ -229,7 +230,7 @@ export class CaseFactory {
     let t = this.tables.get(key);
     if (!t) {
       t = generateTable(Decisions.seeded(this.seed, STREAM_TABLE + cls, slot), this.classes[cls]!, this.maxEntries);
-      if (this.classes[cls]!.cached) this.remember(this.tables, key, t);
+      this.remember(this.tables, key, t);
     }
     return t;
   }
@@ -288,7 +289,7 @@ export class CaseFactory {
   private generated(cls: number, slot: number, shape: NamedShape, layoutIndex: number, endianIndex: number, getTable: TableSource, cacheOk: boolean): Prepared {
     let shapeId = this.shapeIds.get(shape.key);
     if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
-    const cacheable = this.classes[cls]!.cached && cacheOk && shapeId < MAX_SHAPES;
+    const cacheable = this.classes[cls]!.keep === 'sections' && cacheOk && shapeId < MAX_SHAPES;
     const key = (((cls * this.maxSlots + slot) * MAX_SHAPES + shapeId) * this.layouts.length + layoutIndex) * this.endians.length + endianIndex;
     const hit = cacheable ? this.prepared[key] : undefined;
     if (hit !== undefined) {
@@ -296,7 +297,7 @@ export class CaseFactory {
       return hit;
     }
     const tableKey = (cls * 1024 + slot) * 64 + shapeId;
-    return this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot).table, shape), this.layouts[layoutIndex]!, this.endians[endianIndex]!, tableKey);
+    return this.prepare(cacheable ? key : null, () => ensureShape(getTable(cls, slot), shape), this.layouts[layoutIndex]!, this.endians[endianIndex]!, tableKey);
   }
 
   private build(index: number, d: Decisions, getTable: TableSource, cacheOk: boolean): FuzzCase {

@@ -15,18 +15,23 @@ export interface SizeClass {
   readonly weight: number;
   /** distinct cached tables per seed; cases pick one */
   readonly slots: number;
-  /** tables of this class are cached between cases */
-  readonly cached: boolean;
+  /**
+   * What is kept between cases: `sections`, the tables and their encodings and structures per
+   * layout, byte order and shape; `tables`, the tables only (each encoding of a table this big
+   * would take more memory than hundreds of small ones, and big cases are rare; generating the
+   * table is the dearest step that does not depend on the layout).
+   */
+  readonly keep: 'sections' | 'tables';
 }
 
 /** Ordered from the simplest: the decision 0 picks `tiny`. */
 export const SIZE_CLASSES: readonly SizeClass[] = [
-  { name: 'tiny', min: 1, max: 4, weight: 560_000, slots: 64, cached: true },
-  { name: 'small', min: 5, max: 64, weight: 350_000, slots: 64, cached: true },
-  { name: 'medium', min: 65, max: 200, weight: 80_000, slots: 32, cached: true },
-  { name: 'large', min: 201, max: 5_000, weight: 800, slots: 8, cached: true },
-  { name: 'huge', min: 5_001, max: 100_000, weight: 10, slots: 2, cached: false },
-  { name: 'giant', min: 100_001, max: 1_000_000, weight: 1, slots: 1, cached: false },
+  { name: 'tiny', min: 1, max: 4, weight: 560_000, slots: 64, keep: 'sections' },
+  { name: 'small', min: 5, max: 64, weight: 350_000, slots: 64, keep: 'sections' },
+  { name: 'medium', min: 65, max: 200, weight: 80_000, slots: 32, keep: 'sections' },
+  { name: 'large', min: 201, max: 5_000, weight: 800, slots: 8, keep: 'sections' },
+  { name: 'huge', min: 5_001, max: 100_000, weight: 10, slots: 2, keep: 'tables' },
+  { name: 'giant', min: 100_001, max: 1_000_000, weight: 1, slots: 1, keep: 'tables' },
 ];
 
 const DIRS = [
