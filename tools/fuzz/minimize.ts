@@ -269,7 +269,7 @@ async function reduceFields(get: () => WireCase, tryBytes: (b: Uint8Array) => Pr
       for (const v of [0, 1, h.value >>> 1, h.value - 1]) {
         const bytes = get().bytes;
         if (v >= h.value || h.offset + 4 > bytes.length) continue;
-        const out = Uint8Array.from(bytes);
+        const out = new Uint8Array(bytes);
         new DataView(out.buffer).setUint32(h.offset, v, c.endian === 'le');
         if (await tryBytes(out)) {
           improved = true;
@@ -306,7 +306,7 @@ async function zeroBytes(get: () => Uint8Array, tryBytes: (b: Uint8Array) => Pro
   for (let i = 0; i < get().length && b.left; i++) {
     const bytes = get();
     if (bytes[i] === 0) continue;
-    const out = Uint8Array.from(bytes);
+    const out = new Uint8Array(bytes);
     out[i] = 0;
     await tryBytes(out);
   }

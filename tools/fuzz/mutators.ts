@@ -97,7 +97,7 @@ function getU32(bytes: Uint8Array, at: number, endian: Endian): number {
 }
 
 function withU32(bytes: Uint8Array, endian: Endian, ...writes: [number, number][]): Uint8Array {
-  const out = Uint8Array.from(bytes);
+  const out = new Uint8Array(bytes);
   const v = new DataView(out.buffer);
   for (const [at, value] of writes) if (at >= 0 && at + 4 <= out.length) v.setUint32(at, value >>> 0, endian === 'le');
   return out;
@@ -112,7 +112,7 @@ function putU16(out: Uint8Array, at: number, value: number, endian: Endian): voi
 }
 
 function withU16(bytes: Uint8Array, endian: Endian, at: number, value: number): Uint8Array {
-  const out = Uint8Array.from(bytes);
+  const out = new Uint8Array(bytes);
   if (at >= 0 && at + 2 <= out.length) new DataView(out.buffer).setUint16(at, value & 0xffff, endian === 'le');
   return out;
 }
@@ -504,7 +504,7 @@ const namesUnterminated: Mutator = {
     if (!n) return null;
     const last = n.names.offset + n.names.size - 1;
     if (m.valid[last] !== 0) return null;
-    const out = Uint8Array.from(m.valid);
+    const out = new Uint8Array(m.valid);
     out[last] = m.d.chance(0.5) ? 0x78 : 1 + m.d.below(255);
     return { bytes: out, rule: 'LI-FIL-002', description: 'the last name loses its NUL terminator' };
   },
@@ -524,7 +524,7 @@ const namesMerge: Mutator = {
     for (let i = n.names.offset; i < n.names.offset + n.names.size - 1; i++) if (m.valid[i] === 0) nuls.push(i);
     if (nuls.length === 0) return null;
     const at = m.d.pick(nuls);
-    const out = Uint8Array.from(m.valid);
+    const out = new Uint8Array(m.valid);
     out[at] = 0x2f;
     return { bytes: out, rule: null, description: `the NUL at ${at} replaced: a name runs on into the next` };
   },
@@ -756,7 +756,7 @@ const countBump: Mutator = {
 function havocOnce(d: Decisions, b: Uint8Array, owned: boolean, endian: Endian, size: number): Uint8Array {
   const pos = (): number => (d.chance(0.3) ? d.below(Math.min(b.length, 64)) : d.below(b.length));
   if (b.length === 0) return Uint8Array.of(d.below(256));
-  const own = (): Uint8Array => (owned ? b : b.slice());
+  const own = (): Uint8Array => (owned ? b : new Uint8Array(b));
   switch (d.below(11)) {
     case 0: {
       const out = own();
@@ -855,7 +855,7 @@ const havoc: Mutator = {
     let b = m.valid;
     // after the first change that copied, b is this mutation's own array
     for (let i = 0; i < ops; i++) b = havocOnce(m.d, b, b !== m.valid, m.endian, m.valid.length);
-    return { bytes: b === m.valid ? b.slice() : b, rule: null, description: `${ops} byte-level change(s)` };
+    return { bytes: b === m.valid ? new Uint8Array(b) : b, rule: null, description: `${ops} byte-level change(s)` };
   },
 };
 
@@ -880,7 +880,7 @@ const splice: Mutator = {
     const from = m.d.below(other.length + 1);
     const k = Math.min(m.d.int(4, 64), other.length - from, a.length);
     const at = m.d.below(Math.max(1, a.length - k + 1));
-    const out = Uint8Array.from(a);
+    const out = new Uint8Array(a);
     out.set(other.subarray(from, from + k), at);
     return { bytes: out, rule: null, description: `${k} bytes of another section copied over offset ${at}` };
   },

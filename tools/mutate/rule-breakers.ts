@@ -64,13 +64,13 @@ function model(ctx: BreakContext, bytes: Uint8Array): SectionStructure {
 }
 
 function setU32(ctx: BreakContext, bytes: Uint8Array, at: number, value: number): Uint8Array {
-  const out = Uint8Array.from(bytes);
+  const out = new Uint8Array(bytes);
   new DataView(out.buffer).setUint32(at, value >>> 0, ctx.endian === 'le');
   return out;
 }
 
 function setU16(ctx: BreakContext, bytes: Uint8Array, at: number, value: number): Uint8Array {
-  const out = Uint8Array.from(bytes);
+  const out = new Uint8Array(bytes);
   new DataView(out.buffer).setUint16(at, value & 0xffff, ctx.endian === 'le');
   return out;
 }
@@ -180,7 +180,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       const b = encodeWith(ctx, ctx.table);
       const pad = region(model(ctx, b), 'pad');
       if (!pad) return null;
-      const out = Uint8Array.from(b);
+      const out = new Uint8Array(b);
       out[pad.offset] = 0xa5;
       return ok(out, 'alignment padding not zero');
     },
@@ -315,7 +315,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
   {
     rule: 'LI-FIL-002', layouts: ALL,
     make: (ctx) => {
-      const b = Uint8Array.from(encodeWith(ctx, ctx.table));
+      const b = new Uint8Array(encodeWith(ctx, ctx.table));
       if (ctx.layout.traits.namesSize) {
         b[b.length - 1] = 0x78; // the last name loses its terminator
         return ok(b, 'the last file name is not NUL-terminated');
