@@ -74,6 +74,8 @@ const STREAM_TABLE = 16;
 type TableSource = (cls: number, slot: number) => LineTable;
 
 const ANY_SHAPE: NamedShape = { key: 'any' };
+const ANY_SHAPE_ID = 0;
+const UNKNOWN = -1;
 
 /** What a prepared section takes from its (shaped) table, shared by every layout and byte order. */
 interface Shaped {
@@ -171,7 +173,12 @@ export class CaseFactory {
   /** shaped tables by (size class, slot, shape), for the prepared sections of every layout and byte order */
   private readonly shaped = new Map<number, Shaped>();
   private clock = 0;
-  private readonly shapeIds = new Map<string, number>();
+  private readonly shapeIds = new Map<string, number>([[ANY_SHAPE.key, ANY_SHAPE_ID]]);
+  /**
+   * per (size class, slot, shape): 1 when the slot's table already has the shape (the section
+   * cache then holds it once, under ANY_SHAPE_ID), 0 when it does not, UNKNOWN before it is known
+   */
+  private readonly sameAsAny: Int8Array;
   private readonly maxSlots: number;
   /** per layout: generated-source mutators and weights; corpus-source ones */
   /** mutators and their weights, by layout index and source (generated, corpus with table, corpus bytes) */
@@ -186,6 +193,7 @@ export class CaseFactory {
     this.classes = SIZE_CLASSES;
     this.preparedBudget = preparedBudget(opts.layouts.length * opts.endians.length);
     this.maxSlots = Math.max(...SIZE_CLASSES.map((c) => c.slots));
+    this.sameAsAny = new Int8Array(SIZE_CLASSES.length * this.maxSlots * MAX_SHAPES).fill(UNKNOWN);
     this.prepared = new Array<Prepared | undefined>(SIZE_CLASSES.length * this.maxSlots * MAX_SHAPES * opts.layouts.length * opts.endians.length).fill(undefined);
     this.classWeights = SIZE_CLASSES.map((c) => (c.min <= this.maxEntries ? c.weight : 0));
     const mutators = opts.mutators ?? MUTATORS;
@@ -290,6 +298,18 @@ export class CaseFactory {
     let shapeId = this.shapeIds.get(shape.key);
     if (shapeId === undefined) this.shapeIds.set(shape.key, (shapeId = this.shapeIds.size));
     const cacheable = this.classes[cls]!.keep === 'sections' && cacheOk && shapeId < MAX_SHAPES;
+    if (cacheable && shapeId !== ANY_SHAPE_ID) {
+      // a table that already has the shape shares the sections of its unshaped self
+      const at = (cls * this.maxSlots + slot) * MAX_SHAPES + shapeId;
+      if (this.sameAsAny[at] === UNKNOWN) {
+        const table = getTable(cls, slot);
+        this.sameAsAny[at] = ensureShape(table, shape) === table ? 1 : 0;
+      }
+      if (this.sameAsAny[at] === 1) {
+        shapeId = ANY_SHAPE_ID;
+        shape = ANY_SHAPE;
+      }
+    }
     const key = (((cls * this.maxSlots + slot) * MAX_SHAPES + shapeId) * this.layouts.length + layoutIndex) * this.endians.length + endianIndex;
     const hit = cacheable ? this.prepared[key] : undefined;
     if (hit !== undefined) {
