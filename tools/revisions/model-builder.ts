@@ -4,7 +4,7 @@
  */
 import type { Endian } from '../format/endian.js';
 import type { LayoutId } from './layout-id.js';
-import type { BlockInfo, FileRef, Finding, HeaderField, LocatedEntry, ReadOptions, Region, RegionKind, SectionModel } from './layout.js';
+import type { BlockInfo, CoveredTable, FileRef, Finding, HeaderField, LocatedEntry, ReadOptions, Region, RegionKind, SectionModel } from './layout.js';
 import { RULES } from '../rules/catalogue.js';
 
 const MUST_RULES: ReadonlySet<string> = new Set(RULES.filter((r) => r.level === 'MUST').map((r) => r.id));
@@ -89,7 +89,11 @@ export class ModelBuilder {
     return this.findings.some((f) => rules.has(f.rule));
   }
 
-  build(): SectionModel {
+  /**
+   * `tables`: for `sectioned` layouts, the table of every descriptor (SectionModel.tables); the
+   * model's own blocks, entries and files are then table 0's.
+   */
+  build(tables?: readonly CoveredTable[]): SectionModel {
     const findings = [...this.findings];
     if (this.perRule !== null) {
       for (const [rule, n] of this.perRule) {
@@ -105,7 +109,7 @@ export class ModelBuilder {
     // readers mostly add regions in order: sort (stable) only when they are not
     const regions = this.regions;
     if (!inOffsetOrder(regions)) regions.sort((a, b) => a.offset - b.offset);
-    return {
+    const model: { -readonly [K in keyof SectionModel]: SectionModel[K] } = {
       layout: this.layout,
       endian: this.endian,
       size: this.size,
@@ -117,5 +121,13 @@ export class ModelBuilder {
       findings,
       decoded: this.decoded,
     };
+    if (tables !== undefined) {
+      const first = tables[0];
+      model.blocks = first?.blocks ?? null;
+      model.entries = first?.entries ?? [];
+      model.files = first?.files ?? [];
+      model.tables = tables;
+    }
+    return model;
   }
 }

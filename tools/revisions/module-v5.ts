@@ -254,12 +254,8 @@ function read(bytes: Uint8Array, endian: Endian, id: 'v5' | 'v7', options?: Read
   if (end < bytes.length && !isSectionPadding(bytes, end, 8)) {
     m.find('LI-LAY-002', 'trailing', end, bytes.length - end, `${bytes.length - end} byte(s) follow the last table`);
   }
-  const first = tables[0];
-  m.entries = first ? [...first.entries] : [];
-  m.files = first ? [...first.files] : [];
-  m.blocks = first?.blocks ? [...first.blocks] : null;
   m.decoded = tables.every((t) => t.decoded);
-  return { ...m.build(), tables };
+  return m.build(tables);
 }
 
 // ------------------------------------------------------------------------------------------------
