@@ -129,11 +129,19 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** FNV-1a over bytes, continuing from `h` */
-export function fnv1a(bytes: Uint8Array, h = 0x811c_9dc5): number {
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i]!;
-    h = Math.imul(h, 0x0100_0193);
+/**
+ * A 32-bit hash of `bytes`, continuing from `h`: FNV-1a's multiply over little-endian 32-bit words
+ * (a quarter of the multiplies of byte-wise FNV-1a, which was 5% of a fuzz worker's time spent on
+ * the run digest), the length and a murmur3 finish. Not for anything adversarial.
+ */
+export function hashBytes(bytes: Uint8Array, h = 0x811c_9dc5): number {
+  const n = bytes.length;
+  const words = n & ~3;
+  let i = 0;
+  for (; i < words; i += 4) {
+    h = Math.imul(h ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)), 0x0100_0193);
+    h ^= h >>> 15;
   }
-  return h >>> 0;
+  for (; i < n; i++) h = Math.imul(h ^ bytes[i]!, 0x0100_0193);
+  return mix32((h ^ n) >>> 0);
 }

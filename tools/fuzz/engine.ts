@@ -9,7 +9,7 @@ import type { Endian } from '../format/endian.js';
 import type { Layout, SectionModel } from '../revisions/layout.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { RULES } from '../rules/catalogue.js';
-import { fnv1a, mix32 } from './decisions.js';
+import { hashBytes, mix32 } from './decisions.js';
 import type { FuzzCase } from './case-gen.js';
 import type { Category, FuzzOutcome, Verdict } from './oracle.js';
 import { judge, Reference } from './oracle.js';
@@ -149,7 +149,7 @@ export async function describeFinding(target: LoadedTarget, c: FuzzCase, verdict
 
 /** Order-independent digest term of one case (bytes, queries, layout, byte order, index). */
 export function caseHash(c: FuzzCase): number {
-  let h = fnv1a(c.bytes, mix32(c.index >>> 0) ^ (c.endian === 'le' ? 1 : 2));
+  let h = hashBytes(c.bytes, mix32(c.index >>> 0) ^ (c.endian === 'le' ? 1 : 2));
   for (let i = 0; i < c.layout.id.length; i++) h = Math.imul(h ^ c.layout.id.charCodeAt(i), 0x0100_0193);
   for (const q of c.queries) h = mix32(h ^ q.offset ^ (q.symbolStart === undefined ? 0x5555_5555 : mix32(q.symbolStart)));
   return h >>> 0;
