@@ -19,6 +19,7 @@ import { writeUleb128 } from '../../tools/format/leb128.js';
 import type { LineTable } from '../../tools/model/line-table.js';
 import { RULE_BREAKERS } from '../../tools/mutate/rule-breakers.js';
 import type { VarintHook } from '../../tools/revisions/block-stream.js';
+import { replaceVarint } from '../../tools/revisions/block-stream.js';
 import type { Layout, SectionModel } from '../../tools/revisions/layout.js';
 import type { LayoutId } from '../../tools/revisions/layout-id.js';
 import { LAYOUTS } from '../../tools/revisions/registry.js';
@@ -129,10 +130,6 @@ function uleb(value: number): number[] {
   const out: number[] = [];
   writeUleb128((b) => out.push(b), value);
   return out;
-}
-
-function hook(block: number, entry: number, field: string, bytes: (normal: readonly number[]) => readonly number[]): VarintHook {
-  return (b, e, f, normal) => (b === block && e === entry && f === field ? bytes(normal) : null);
 }
 
 function mustRules(rules: readonly string[]): string[] {
@@ -605,7 +602,7 @@ function weaknessCases(layout: Layout): Weak[] {
       group: 'W10', name: 'file-count-wraps', weaknesses: ['W10'],
       description: 'num_files = 2^30 + 2 (4F wraps to 8) and the first entry\'s file id is 0x3fffffff: it passes "id < num_files" and file_offsets[id] lies 4 GiB past the section',
       make(endian) {
-        const b = enc(small, endian, hook(0, 0, 'file_id', () => uleb(0x3fff_ffff)));
+        const b = enc(small, endian, replaceVarint(0, 0, 'file_id', () => uleb(0x3fff_ffff)));
         const m = model(b, endian);
         return { bytes: setU32(b, headerOffset(m, 'num_files'), 0x4000_0000 + small.files.length, endian), queries: q('f-wrap', small) };
       },
@@ -825,7 +822,7 @@ function weaknessCases(layout: Layout): Weak[] {
       group: 'LI-STR-002', name: 'continuation-run-12-bytes',
       description: 'the address delta of entry 1 is a 12-byte varint (a run of 0x80 bytes then 0x00; the kernel keeps the first five groups and skips the rest)',
       make(endian) {
-        const b = enc(two, endian, hook(0, 1, 'addr_delta', (normal) => {
+        const b = enc(two, endian, replaceVarint(0, 1, 'addr_delta', (normal) => {
           const out = normal.map((x) => x | 0x80);
           while (out.length < 11) out.push(0x80);
           out.push(0);
@@ -838,14 +835,14 @@ function weaknessCases(layout: Layout): Weak[] {
       group: 'LI-STR-002', name: 'value-above-u32',
       description: 'the first entry\'s line is ff ff ff ff 7f, a 35-bit value that the kernel truncates to 32 bits',
       make(endian) {
-        return { bytes: enc(two, endian, hook(0, 0, 'line', () => [0xff, 0xff, 0xff, 0xff, 0x7f])), queries: q('big', two) };
+        return { bytes: enc(two, endian, replaceVarint(0, 0, 'line', () => [0xff, 0xff, 0xff, 0xff, 0x7f])), queries: q('big', two) };
       },
     });
     out.push({
       group: 'LI-STR-001', name: 'varint-cut-by-block-end',
       description: 'the last varint of block 0 has its continuation bit set, so it runs into block 1\'s bytes (the kernel reader stops at the block end and uses the partial value)',
       make(endian) {
-        return { bytes: enc(two, endian, hook(0, 63, 'line_delta', (normal) => normal.map((x) => x | 0x80))), queries: q('cut', two) };
+        return { bytes: enc(two, endian, replaceVarint(0, 63, 'line_delta', (normal) => normal.map((x) => x | 0x80))), queries: q('cut', two) };
       },
     });
   }

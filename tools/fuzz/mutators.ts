@@ -20,8 +20,8 @@ import type { Endian } from '../format/endian.js';
 import type { LineTable } from '../model/line-table.js';
 import { RULE_BREAKERS } from '../mutate/rule-breakers.js';
 import type { RuleBreaker } from '../mutate/rule-breakers.js';
-import type { StreamField, VarintHook } from '../revisions/block-stream.js';
-import { BLOCK_ENTRIES } from '../revisions/block-stream.js';
+import type { StreamField } from '../revisions/block-stream.js';
+import { BLOCK_ENTRIES, replaceVarint } from '../revisions/block-stream.js';
 import type { Layout, Region, SectionStructure, SymbolOffsets } from '../revisions/layout.js';
 import { LAYOUT_GROUPS } from '../rules/catalogue.js';
 import type { LayoutId } from '../revisions/layout-id.js';
@@ -166,10 +166,6 @@ function decodeUleb(bytes: readonly number[]): number {
   let v = 0;
   for (let i = 0; i < bytes.length && i < 5; i++) v += (bytes[i]! & 0x7f) * 2 ** (7 * i);
   return v >>> 0;
-}
-
-function varintHook(block: number, entry: number, field: StreamField, replace: (normal: readonly number[]) => readonly number[]): VarintHook {
-  return (b, e, f, normal) => (b === block && e === entry && f === field ? replace(normal) : null);
 }
 
 /** picks a varint of the stream: block, entry inside it, field */
@@ -385,7 +381,7 @@ const lebOverlong: Mutator = {
     const long = m.d.chance(0.5) || signedSleb;
     const len = m.d.int(6, 12);
     const top = 0x10 << m.d.below(3);
-    const hook = varintHook(v.block, v.entry, v.field, (normal) => {
+    const hook = replaceVarint(v.block, v.entry, v.field, (normal) => {
       if (long) {
         const out = normal.map((x) => x | 0x80);
         while (out.length < len) out.push(0x80);
@@ -417,7 +413,7 @@ const lebUnterminated: Mutator = {
     const entry = blockEntries(s, block) - 1;
     const field: StreamField = entry === 0 ? 'line' : 'line_delta';
     const extra = m.d.chance(0.3) ? m.d.int(1, 8) : 0;
-    const hook = varintHook(block, entry, field, (normal) => normal.map((x) => x | 0x80).concat(Array(extra).fill(0x80)));
+    const hook = replaceVarint(block, entry, field, (normal) => normal.map((x) => x | 0x80).concat(Array(extra).fill(0x80)));
     const bytes = m.layout.encode(m.table, m.endian, { varintHook: hook });
     if (!m.layout.traits.streamSize && block === s.b - 1) {
       // the last block has no end but the image's: cut the image after the stream
@@ -440,7 +436,7 @@ const lebNonMinimal: Mutator = {
     const v = pickVarint(m.d, s);
     const extra = m.d.int(1, 4);
     let len = 0;
-    const hook = varintHook(v.block, v.entry, v.field, (normal) => {
+    const hook = replaceVarint(v.block, v.entry, v.field, (normal) => {
       // at most 5 bytes: a longer run breaks LI-STR-002 instead
       len = Math.min(5, normal.length + extra);
       if (normal.length >= len) {

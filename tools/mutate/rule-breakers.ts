@@ -7,6 +7,7 @@
 import type { Endian } from '../format/endian.js';
 import type { Entry, LineTable } from '../model/line-table.js';
 import type { StreamField, VarintHook } from '../revisions/block-stream.js';
+import { replaceVarint } from '../revisions/block-stream.js';
 import type { Layout, SectionStructure, SymbolOffsets } from '../revisions/layout.js';
 import { LAYOUT_GROUPS } from '../rules/catalogue.js';
 import type { LayoutId } from '../revisions/layout-id.js';
@@ -85,11 +86,6 @@ function headerField(m: SectionStructure, ...names: string[]): { offset: number;
 
 function region(m: SectionStructure, name: string): { offset: number; size: number } | null {
   return m.regions.find((r) => r.name === name || r.name === `lineinfo_${name}`) ?? null;
-}
-
-/** A varint hook that replaces one field of one entry. */
-function replaceVarint(block: number, entry: number, field: StreamField, bytes: (normal: readonly number[]) => readonly number[]): VarintHook {
-  return (b, e, f, normal) => (b === block && e === entry && f === field ? bytes(normal) : null);
 }
 
 function withEntries(table: LineTable, entries: Entry[]): LineTable {

@@ -34,7 +34,16 @@ export type StreamField = 'file_id' | 'line' | 'addr_delta' | 'file_delta' | 'li
  * Replaces the encoding of one varint: returns the bytes to write instead, or null to keep the
  * normal encoding. Used to build deliberately malformed sections (fuzz mutators, vectors).
  */
-export type VarintHook = (block: number, entry: number, field: StreamField, normal: readonly number[]) => readonly number[] | null;
+export type VarintHook = ((block: number, entry: number, field: StreamField, normal: readonly number[]) => readonly number[] | null) & {
+  /** the one varint the hook can replace, when it says so (the encoder then asks it about that one only) */
+  readonly only?: { readonly block: number; readonly entry: number; readonly field: StreamField };
+};
+
+/** A hook that replaces one varint (block, entry in the block, field) with `replace(normal)`. */
+export function replaceVarint(block: number, entry: number, field: StreamField, replace: (normal: readonly number[]) => readonly number[]): VarintHook {
+  const hook = (b: number, e: number, f: StreamField, normal: readonly number[]): readonly number[] | null => (b === block && e === entry && f === field ? replace(normal) : null);
+  return Object.assign(hook, { only: { block, entry, field } });
+}
 
 export interface EncodeOptions {
   readonly varintHook?: VarintHook;
@@ -63,8 +72,18 @@ function encodeStreamHooked(entries: readonly Entry[], coding: DeltaCoding, hook
   const zigzag = coding === 'zigzag';
   let block = 0;
   let entry = 0;
+  const only = hook.only;
   /** writes one varint (its normal bytes scratch[0, k)) or what the hook puts in its place */
   const emit = (field: StreamField, k: number): void => {
+    if (only !== undefined && (only.block !== block || only.entry !== entry || only.field !== field)) {
+      if (n + k > buf.length) {
+        const grown = new Uint8Array(Math.max(buf.length * 2, n + k));
+        grown.set(buf);
+        buf = grown;
+      }
+      for (let i = 0; i < k; i++) buf[n++] = scratch[i]!;
+      return;
+    }
     normal.length = 0;
     for (let i = 0; i < k; i++) normal.push(scratch[i]!);
     const bytes = hook(block, entry, field, normal) ?? normal;

@@ -67,6 +67,11 @@ export class ModelBuilder {
     const at = Math.min(Math.max(0, Number.isFinite(offset) ? offset : 0), this.size);
     length = Math.max(0, Math.min(length, this.size - at));
     offset = at;
+    if (this.mustOnly) {
+      // the one finding a lookup-only read keeps: nothing to count
+      this.findings.push({ rule, field, offset, length, message });
+      return;
+    }
     const perRule = (this.perRule ??= new Map<string, number>());
     const n = (perRule.get(rule) ?? 0) + 1;
     perRule.set(rule, n);
