@@ -134,7 +134,7 @@ const CACHE_LIMIT = 6000;
 /** table shapes the prepared-section cache tells apart (the mutators use 8); sections of others are not cached */
 const MAX_SHAPES = 16;
 /**
- * Prepared sections (table, encoding, structural model) are cached by (size class, slot, shape,
+ * Prepared sections (table, encoding, structure) are cached by (size class, slot, shape,
  * layout, byte order) up to this estimated size, least recently used out first. Every combination of the
  * cached classes fits for small tables; large ones (rare) cycle.
  */
@@ -163,9 +163,9 @@ export class CaseFactory {
   private readonly classWeights: number[];
   private readonly tables = new Map<string, LineTable>();
   /**
-   * Prepared sections by slotIndex(size class, slot, shape, layout, byte order): an array, not a
-   * Map, because this lookup runs for every case and a hash lookup in a table of thousands of
-   * entries cost a cache miss more.
+   * Prepared sections, indexed by (size class, slot, shape, layout, byte order) (see generated()):
+   * an array, not a Map, because this lookup runs for every case and a hash lookup in a table of
+   * thousands of entries cost a cache miss more.
    */
   private readonly prepared: (Prepared | undefined)[];
   private preparedSize = 0;
@@ -180,7 +180,6 @@ export class CaseFactory {
    */
   private readonly sameAsAny: Int8Array;
   private readonly maxSlots: number;
-  /** per layout: generated-source mutators and weights; corpus-source ones */
   /** mutators and their weights, by layout index and source (generated, corpus with table, corpus bytes) */
   private readonly choice: { list: Mutator[]; weights: number[]; total: number }[][] = [];
 
