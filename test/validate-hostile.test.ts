@@ -778,6 +778,17 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
+/** Waits (up to a second) until RSS stops moving: two readings 25 ms apart within 1 MiB. */
+async function settledRss(): Promise<void> {
+  let last = process.memoryUsage.rss();
+  for (let i = 0; i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const now = process.memoryUsage.rss();
+    if (Math.abs(now - last) < 2 ** 20) return;
+    last = now;
+  }
+}
+
 /** Runs `fn` while a worker samples the process's RSS every millisecond; returns the peak rise. */
 async function peakRss<T>(fn: () => T): Promise<{ value: T; peakDelta: number; delta: number; ms: number }> {
   const shared = new SharedArrayBuffer(16);
@@ -802,9 +813,11 @@ async function peakRss<T>(fn: () => T): Promise<{ value: T; peakDelta: number; d
     worker.once('error', reject);
   });
   await new Promise((resolve) => setTimeout(resolve, 20));
-  // Collect the garbage earlier tests left first: otherwise an allocation inside `fn` can trigger a
-  // collection that returns more memory than `fn` takes, and the rise reads as zero or negative.
+  // Collect the garbage earlier tests left first, and let the collector's background threads
+  // finish giving its pages back: otherwise RSS can fall by more than `fn` takes while `fn` runs
+  // (after the whole suite, hundreds of MiB), and the rise reads as zero or negative.
   collectGarbage();
+  await settledRss();
   const before = process.memoryUsage().rss;
   peak[0] = before;
   const t0 = performance.now();
