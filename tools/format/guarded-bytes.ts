@@ -228,6 +228,9 @@ function viewOf(copy: Uint8Array, source?: Uint8Array): Uint8Array {
   return view as unknown as Uint8Array;
 }
 
+/** sections this long or longer are rare in a fuzz loop and not worth a slot */
+const POOLED_LENGTHS = 8192;
+
 /**
  * Fast guarded views whose exact-size copies are recycled by length. Of what a view costs, the
  * exact-size ArrayBuffer is the dearest part (an off-heap allocation the collector has to track);
@@ -240,9 +243,6 @@ function viewOf(copy: Uint8Array, source?: Uint8Array): Uint8Array {
  * view past the call (the fuzzer's builtin:reference target): once given back, a view's `buffer`
  * holds the next case's bytes. Views come without a GuardState.
  */
-/** sections this long or longer are rare in a fuzz loop and not worth a slot */
-const POOLED_LENGTHS = 8192;
-
 export class FastViewPool {
   /** free copies by length, for lengths below POOLED_LENGTHS (an array index: no hashing) */
   private free: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(POOLED_LENGTHS).fill(undefined);
