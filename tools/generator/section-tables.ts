@@ -19,12 +19,15 @@
  *  - sections without entries are omitted; descriptors in the order `.text`, `.exit.text`,
  *    `.noinstr.text` (persistent) and `.init.text` (init); anchors 0 (a relocation fills them in).
  *
- * Rows are read as row objects (readLineTables): a module's line tables are small. The bias
+ * Rows are streamed unit by unit (readLineUnits): only a unit's kept rows are held, in columns,
+ * until its file names are complete (a big driver module has millions of rows). The bias
  * ordering of the covered sections used for file numbering is the descriptor order; the
  * generator's `all_sections[]` order is that for v5 (`.text`, `.exit.text`, `.init.text`), and
  * assumed so for v7's added `.noinstr.text` [inferred].
  */
-import { readLineTables } from '../dwarf/index.js';
+import { readLineUnits } from '../dwarf/index.js';
+import type { LineFileName, LineUnitInfo, LineUnitSink } from '../dwarf/index.js';
+import { NO_SECTION, ROW_END_SEQUENCE } from '../dwarf/line-rows.js';
 import type { ElfFile, ElfSection } from '../elf/elf-file.js';
 import { InputError } from '../errors.js';
 import { MAX_FILES, normaliseEntries } from '../model/line-table.js';
@@ -71,14 +74,107 @@ export interface ModuleSectionTables {
   readonly warnings: readonly string[];
 }
 
-interface Kept {
-  readonly rank: number;
-  readonly offset: number;
-  readonly endSeq: boolean;
-  readonly seq: number;
-  readonly file: number;
-  readonly line: number;
+const TWO_32 = 4294967296;
+
+/**
+ * The module mode's rules over streamed rows (readLineUnits): per-row rules as rows come, then at
+ * the end of each unit (when its file names are complete) the file numbering in libdw's order
+ * and the entries of each covered section.
+ */
+class SectionRowCollector implements LineUnitSink {
+  readonly stats: SectionTableStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, pastEnd: 0, kept: 0 };
+  readonly files: string[] = [];
+  /** entries of each covered section, by rank (descriptor order) */
+  readonly perSection: Entry[][];
+  units = 0;
+  private readonly ids = new Map<string, number>();
+  // the current unit's kept rows, in columns (row k: rank[k], offset[k], ...); seq is the row's
+  // position among all the unit's rows (libdw's tie-break)
+  private rank: number[] = [];
+  private offset: number[] = [];
+  private endSeq: number[] = [];
+  private seq: number[] = [];
+  private file: number[] = [];
+  private line: number[] = [];
+  private rowInUnit = 0;
+
+  /**
+   * `rankOf`: covered section by ELF section index -> rank; `bounds[rank]`: that section's
+   * address (as u32 halves) and size.
+   */
+  constructor(
+    private readonly rankOf: ReadonlyMap<number, number>,
+    private readonly bounds: readonly { readonly addrHi: number; readonly addrLo: number; readonly size: number }[],
+  ) {
+    this.perSection = bounds.map(() => []);
+  }
+
+  beginUnit(_unit: LineUnitInfo): void {
+    this.units++;
+    this.rowInUnit = 0;
+    this.rank = [];
+    this.offset = [];
+    this.endSeq = [];
+    this.seq = [];
+    this.file = [];
+    this.line = [];
+  }
+
+  row(addrHi: number, addrLo: number, file: number, line: number, flags: number, sectionIndex: number): void {
+    const seq = this.rowInUnit++;
+    const stats = this.stats;
+    stats.rows++;
+    if (line === 0) {
+      stats.lineZero++;
+      return;
+    }
+    const rank = sectionIndex === NO_SECTION ? undefined : this.rankOf.get(sectionIndex);
+    if (rank === undefined) {
+      stats.otherSection++;
+      return;
+    }
+    const b = this.bounds[rank]!;
+    // exact below 2^53; beyond, rounded once, which keeps it past the section's end
+    const off = (addrHi - b.addrHi) * TWO_32 + (addrLo - b.addrLo);
+    if (off < 0 || off >= b.size || off > 0xffff_ffff) {
+      stats.pastEnd++;
+      return;
+    }
+    this.rank.push(rank);
+    this.offset.push(off);
+    this.endSeq.push((flags & ROW_END_SEQUENCE) !== 0 ? 1 : 0);
+    this.seq.push(seq);
+    this.file.push(file);
+    this.line.push(line);
+  }
+
+  endUnit(unit: LineUnitInfo, fileNames: readonly LineFileName[]): void {
+    const pathOf = new Map<number, string>();
+    for (const f of fileNames) pathOf.set(f.index, relativise(f.path, unit.compDir));
+    const order: number[] = [];
+    for (let k = 0; k < this.file.length; k++) {
+      if (pathOf.has(this.file[k]!)) order.push(k);
+      else this.stats.noFile++;
+    }
+    // libdw's order of the biased addresses: section rank, offset, end of sequence first, program order
+    const { rank, offset, endSeq, seq } = this;
+    order.sort((a, b) => rank[a]! - rank[b]! || offset[a]! - offset[b]! || endSeq[b]! - endSeq[a]! || seq[a]! - seq[b]!);
+    for (const k of order) {
+      const name = pathOf.get(this.file[k]!)!;
+      let id = this.ids.get(name);
+      if (id === undefined) {
+        if (this.files.length >= MAX_FILES) throw new TooManyFiles();
+        id = this.files.length;
+        this.files.push(name);
+        this.ids.set(name, id);
+      }
+      this.perSection[rank[k]!]!.push({ offset: offset[k]!, fileId: id, line: this.line[k]! });
+      this.stats.kept++;
+    }
+  }
 }
+
+class TooManyFiles extends Error {}
 
 /** The per-section tables of a relocatable module (ET_REL). */
 export function moduleSectionTables(elf: ElfFile, revision: SectionedRevision): ModuleSectionTables {
@@ -97,55 +193,21 @@ export function moduleSectionTables(elf: ElfFile, revision: SectionedRevision): 
     rankOf.set(s.index, rank);
   });
 
-  const stats: SectionTableStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, pastEnd: 0, kept: 0 };
-  const files: string[] = [];
-  const ids = new Map<string, number>();
-  const perSection: Entry[][] = order.map(() => []);
-  const { units, warnings } = readLineTables(elf);
-  if (units.length === 0) throw new InputError(elf.fileName, 0, 'no DWARF line tables (.debug_line): build with -g');
-
-  for (const unit of units) {
-    const pathOf = new Map<number, string>();
-    for (const f of unit.fileNames) pathOf.set(f.index, relativise(f.path, unit.compDir));
-    const kept: Kept[] = [];
-    unit.rows.forEach((r, seq) => {
-      stats.rows++;
-      if (r.line === 0) {
-        stats.lineZero++;
-        return;
-      }
-      const rank = r.sectionIndex === null ? undefined : rankOf.get(r.sectionIndex);
-      if (rank === undefined) {
-        stats.otherSection++;
-        return;
-      }
-      const section = elf.sections[r.sectionIndex!]!;
-      const off = r.address - section.addr;
-      if (off < 0n || off >= BigInt(section.size) || off > 0xffff_ffffn) {
-        stats.pastEnd++;
-        return;
-      }
-      if (!pathOf.has(r.file)) {
-        stats.noFile++;
-        return;
-      }
-      kept.push({ rank, offset: Number(off), endSeq: r.endSequence, seq, file: r.file, line: r.line });
-    });
-    // libdw's order of the biased addresses: section rank, offset, end of sequence first, program order.
-    kept.sort((a, b) => a.rank - b.rank || a.offset - b.offset || Number(b.endSeq) - Number(a.endSeq) || a.seq - b.seq);
-    for (const k of kept) {
-      const name = pathOf.get(k.file)!;
-      let id = ids.get(name);
-      if (id === undefined) {
-        if (files.length >= MAX_FILES) throw new InputError(elf.fileName, null, `too many source files (more than ${MAX_FILES}); the format stores at most ${MAX_FILES}`);
-        id = files.length;
-        files.push(name);
-        ids.set(name, id);
-      }
-      perSection[k.rank]!.push({ offset: k.offset, fileId: id, line: k.line });
-      stats.kept++;
-    }
+  const bounds = order.map((name) => {
+    const s = sectionOf.get(name);
+    const addr = s?.addr ?? 0n;
+    return { addrHi: Number((addr >> 32n) & 0xffff_ffffn), addrLo: Number(addr & 0xffff_ffffn), size: s?.size ?? 0 };
+  });
+  const collector = new SectionRowCollector(rankOf, bounds);
+  let warnings: string[];
+  try {
+    ({ warnings } = readLineUnits(elf, {}, collector));
+  } catch (e) {
+    if (e instanceof TooManyFiles) throw new InputError(elf.fileName, null, `too many source files (more than ${MAX_FILES}); the format stores at most ${MAX_FILES}`);
+    throw e;
   }
+  if (collector.units === 0) throw new InputError(elf.fileName, 0, 'no DWARF line tables (.debug_line): build with -g');
+  const { files, perSection, stats } = collector;
 
   const blob = (names: readonly string[]): BlobInput => {
     const sections: CoveredSection[] = [];
