@@ -6,7 +6,8 @@
 // The work is what `lineinfo encode` does with an ELF: columnsFromDwarf (the entries in typed
 // columns) and module v1's columnar encoder (generator/columnar-encode.ts). The same work with an
 // Entry object per entry (tableFromDwarf + moduleV1.encode, what validate --dwarf and library
-// callers of tableFromDwarf get) is measured too, for its peak alone (peakRssEntryObjects*).
+// callers of tableFromDwarf get) is measured too, for its peak alone (peakRssEntryObjects*), and
+// so is the encode of a module's v7 blobs (peakRssV7*).
 // run({ outDir, functions }) builds an object of another size (functions x 64 statements; the
 // default is 8000): comparing two sizes gives the memory per line row.
 //
@@ -59,12 +60,18 @@ const { parseElf } = await import(repo + '/dist/tools/elf/elf-file.js');
 const { columnsFromDwarf, tableFromDwarf } = await import(repo + '/dist/tools/generator/dwarf-entries.js');
 const { encodeColumnar } = await import(repo + '/dist/tools/generator/columnar-encode.js');
 const { moduleV1 } = await import(repo + '/dist/tools/revisions/module-v1.js');
+const { moduleSectionTables } = await import(repo + '/dist/tools/generator/section-tables.js');
+const { encodeModuleBlobs } = await import(repo + '/dist/tools/generator/module-blobs.js');
 const baseKiB = process.memoryUsage().rss / 1024;
 const bytes = readFileSync(file);
 let best = Infinity, rows = 0, entries = 0;
 for (let i = 0; i < Number(runs); i++) {
   const t = process.hrtime.bigint();
-  if (path === 'entries') {
+  if (path === 'v7') {
+    const t = moduleSectionTables(parseElf(bytes, file), 'v7');
+    encodeModuleBlobs(t, 'le');
+    rows = t.stats.rows; entries = [...t.persistent.sections, ...t.init.sections].reduce((n, c) => n + c.entries.length, 0);
+  } else if (path === 'entries') {
     const d = tableFromDwarf(parseElf(bytes, file), 'module');
     moduleV1.encode(d.table, 'le');
     rows = d.stats.rows; entries = d.table.entries.length;
@@ -92,6 +99,7 @@ export function run({ outDir, functions = FUNCTIONS }) {
   const peak = child(outDir, obj, 1);
   const timed = child(outDir, obj, 5);
   const peakEntries = child(outDir, obj, 1, 'entries');
+  const peakV7 = child(outDir, obj, 1, 'v7');
   let cMs = null;
   const oracle = join(REPO, 'test/oracle/libdw_lineinfo.c');
   if (existsSync(oracle)) {
@@ -126,6 +134,10 @@ export function run({ outDir, functions = FUNCTIONS }) {
     // the same encode with an Entry object per entry (tableFromDwarf + moduleV1.encode)
     peakRssEntryObjectsMiB: +(peakEntries.maxRssKiB / 1024).toFixed(1),
     peakRssEntryObjectsToObject: ratio(peakEntries.maxRssKiB),
+    // the module's v7 blobs (moduleSectionTables + encodeModuleBlobs: rows streamed, entries as
+    // Entry objects), what `lineinfo encode --revision v7` does; not part of the target
+    peakRssV7MiB: +(peakV7.maxRssKiB / 1024).toFixed(1),
+    peakRssV7ToObject: ratio(peakV7.maxRssKiB),
     libdwReferenceMs: cMs === null ? null : +cMs.toFixed(2),
     ratioToLibdw: cMs ? +(timed.ms / cMs).toFixed(2) : null,
     target: { rowsPerSec: 1_000_000, peakRssToObject: 10 },
