@@ -34,6 +34,7 @@ import type { ExcludedRule, ExpectedAnswer, KernelBehaviour, VectorEntry, Vector
 import { MANIFEST_FORMAT, MANIFEST_VERSION, sha256 } from './manifest.js';
 import { seededRandom, seedOf } from './random.js';
 import { buildTable, edgeQueries, U32_MAX } from './tables.js';
+import { entryObjects } from '../../tools/model/line-table.js';
 import type { TableShape } from './tables.js';
 
 /**
@@ -873,7 +874,8 @@ function blobQueries(blob: BlobInput): DecoderQuery[] {
   const qs: DecoderQuery[] = [{ offset: 0 }];
   for (const s of blob.sections) {
     const base = Number(s.anchor - a0);
-    const pick = s.entries.filter((_, i) => i < 3 || i % 17 === 0 || i >= s.entries.length - 2);
+    const entries = entryObjects(s.entries);
+    const pick = entries.filter((_, i) => i < 3 || i % 17 === 0 || i >= entries.length - 2);
     for (const e of pick) for (const d of [-1, 0, 1]) if (base + e.offset + d >= 0) qs.push({ offset: base + e.offset + d });
     qs.push({ offset: base + s.size - 1 }, { offset: base + s.size }, { offset: base + s.size + 0x100 });
   }
@@ -883,7 +885,7 @@ function blobQueries(blob: BlobInput): DecoderQuery[] {
 function addSectioned(cat: Catalogue, layout: Layout): void {
   if (layout.traits.locate !== 'sectioned') return;
   const blob = twoSectionBlob(`sectioned-${layout.id}`);
-  const e0 = blob.sections[0]!.entries;
+  const e0 = entryObjects(blob.sections[0]!.entries);
   for (const endian of ENDIANS) {
     cat.add({
       layout, endian, group: 'valid', name: 'two-sections',

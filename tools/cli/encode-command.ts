@@ -20,6 +20,7 @@ import { moduleBlobsAsm } from '../generator/section-asm.js';
 import { encodeModuleBlobs } from '../generator/module-blobs.js';
 import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
 import type { CommandIo } from './command.js';
+import { entryListCount } from '../model/line-table.js';
 import { endianOption, layoutOption, parseCommandArgs, str, layoutList } from './options.js';
 
 interface Source {
@@ -68,7 +69,7 @@ function encodeSectioned(input: string, revision: SectionedRevision, values: Rec
     const t = moduleSectionTables(elf, revision);
     if (values.verbose) {
       const s = t.stats;
-      const tables = [...t.persistent.sections, ...t.init.sections].map((c) => `${c.name} ${c.entries.length}`).join(', ') || 'none';
+      const tables = [...t.persistent.sections, ...t.init.sections].map((c) => `${c.name} ${entryListCount(c.entries)}`).join(', ') || 'none';
       io.err(`lineinfo: ${input}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside covered sections, ${s.pastEnd} at or past a section end, ${s.noFile} without a file), entries per section: ${tables}; ${t.files.length} files\n`);
       for (const w of t.warnings) io.err(`lineinfo: ${w}\n`);
     }
@@ -96,7 +97,7 @@ function encodeSectioned(input: string, revision: SectionedRevision, values: Rec
     }
     // An init blob without tables is an empty root: num_sections 0.
     if (initOut) writeFileAtomic(initOut, blobs.init?.bytes ?? new Uint8Array(8));
-    else if (blobs.init) io.err(`lineinfo: warning: ${input}: .init.text has ${t.init.sections[0]!.entries.length} entries; its blob (.init.mod_lineinfo) is not written without --init-out FILE\n`);
+    else if (blobs.init) io.err(`lineinfo: warning: ${input}: .init.text has ${entryListCount(t.init.sections[0]!.entries)} entries; its blob (.init.mod_lineinfo) is not written without --init-out FILE\n`);
     return EXIT.OK;
   } catch (e) {
     if (e instanceof ElfFormatError) throw new InputError(input, e.offset, e.detail);

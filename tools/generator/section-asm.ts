@@ -20,6 +20,7 @@ import { encodeStream } from '../revisions/block-stream.js';
 import { encodeNames } from '../revisions/name-table.js';
 import type { BlobInput } from '../revisions/sectioned-blob.js';
 import { INIT_BLOB, PERSISTENT_BLOB } from './section-tables.js';
+import { entryListCount } from '../model/line-table.js';
 import type { ModuleSectionTables } from './section-tables.js';
 
 export interface AsmTarget {
@@ -43,7 +44,7 @@ function blobAsm(asm: AsmText, section: string, blob: BlobInput, target: AsmTarg
     const l = (what: string): string => `.L${tag}_${what}_${k}`;
     const h = l('hdr');
     asm.directive('.balign 4').label(h);
-    asm.longs([s.entries.length, stream.blockAddrs.length, blob.files.length], 'dec');
+    asm.longs([entryListCount(s.entries), stream.blockAddrs.length, blob.files.length], 'dec');
     asm.directive(`.long ${l('blk')} - ${h}`).directive(`.long ${l('data')} - ${l('blk')}`);
     asm.directive(`.long ${l('data')} - ${h}`).directive(`.long ${l('data_end')} - ${l('data')}`);
     asm.directive(`.long ${l('files')} - ${h}`).directive(`.long ${l('names')} - ${l('files')}`);

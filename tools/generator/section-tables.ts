@@ -30,9 +30,9 @@ import type { LineFileName, LineUnitInfo, LineUnitSink } from '../dwarf/index.js
 import { NO_SECTION, ROW_END_SEQUENCE } from '../dwarf/line-rows.js';
 import type { ElfFile, ElfSection } from '../elf/elf-file.js';
 import { InputError } from '../errors.js';
-import { MAX_FILES, normaliseEntries } from '../model/line-table.js';
-import type { Entry } from '../model/line-table.js';
+import { columnCount, MAX_FILES } from '../model/line-table.js';
 import type { BlobInput, CoveredSection } from '../revisions/sectioned-blob.js';
+import { EntryColumns } from './entry-columns.js';
 import { relativise } from './relative-path.js';
 
 export type SectionedRevision = 'v5' | 'v7';
@@ -84,18 +84,20 @@ const TWO_32 = 4294967296;
 class SectionRowCollector implements LineUnitSink {
   readonly stats: SectionTableStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, pastEnd: 0, kept: 0 };
   readonly files: string[] = [];
-  /** entries of each covered section, by rank (descriptor order) */
-  readonly perSection: Entry[][];
+  /** raw entries of each covered section, by rank (descriptor order) */
+  readonly perSection: EntryColumns[];
   units = 0;
   private readonly ids = new Map<string, number>();
-  // the current unit's kept rows, in columns (row k: rank[k], offset[k], ...); seq is the row's
-  // position among all the unit's rows (libdw's tie-break)
-  private rank: number[] = [];
-  private offset: number[] = [];
-  private endSeq: number[] = [];
-  private seq: number[] = [];
-  private file: number[] = [];
-  private line: number[] = [];
+  // the current unit's kept rows, in columns (row k: rank[k], offset[k], ...; n rows); seq is
+  // the row's position among all the unit's rows (libdw's tie-break). Typed arrays that double
+  // when full: one unit can hold millions of rows.
+  private n = 0;
+  private rank = new Uint8Array(1024);
+  private offset = new Uint32Array(1024);
+  private endSeq = new Uint8Array(1024);
+  private seq = new Uint32Array(1024);
+  private file = new Uint32Array(1024);
+  private line = new Uint32Array(1024);
   private rowInUnit = 0;
 
   /**
@@ -106,18 +108,27 @@ class SectionRowCollector implements LineUnitSink {
     private readonly rankOf: ReadonlyMap<number, number>,
     private readonly bounds: readonly { readonly addrHi: number; readonly addrLo: number; readonly size: number }[],
   ) {
-    this.perSection = bounds.map(() => []);
+    this.perSection = bounds.map(() => new EntryColumns());
   }
 
   beginUnit(_unit: LineUnitInfo): void {
     this.units++;
     this.rowInUnit = 0;
-    this.rank = [];
-    this.offset = [];
-    this.endSeq = [];
-    this.seq = [];
-    this.file = [];
-    this.line = [];
+    this.n = 0;
+  }
+
+  private grow(): void {
+    const twice = <T extends Uint8Array | Uint32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.rank = twice(this.rank);
+    this.offset = twice(this.offset);
+    this.endSeq = twice(this.endSeq);
+    this.seq = twice(this.seq);
+    this.file = twice(this.file);
+    this.line = twice(this.line);
   }
 
   row(addrHi: number, addrLo: number, file: number, line: number, flags: number, sectionIndex: number): void {
@@ -140,25 +151,29 @@ class SectionRowCollector implements LineUnitSink {
       stats.pastEnd++;
       return;
     }
-    this.rank.push(rank);
-    this.offset.push(off);
-    this.endSeq.push((flags & ROW_END_SEQUENCE) !== 0 ? 1 : 0);
-    this.seq.push(seq);
-    this.file.push(file);
-    this.line.push(line);
+    if (this.n === this.rank.length) this.grow();
+    const k = this.n++;
+    this.rank[k] = rank;
+    this.offset[k] = off;
+    this.endSeq[k] = (flags & ROW_END_SEQUENCE) !== 0 ? 1 : 0;
+    this.seq[k] = seq;
+    // (an index above 2^32 - 1 names no file either way, as U32_MAX does not)
+    this.file[k] = file > 0xffff_ffff ? 0xffff_ffff : file;
+    this.line[k] = line;
   }
 
   endUnit(unit: LineUnitInfo, fileNames: readonly LineFileName[]): void {
     const pathOf = new Map<number, string>();
     for (const f of fileNames) pathOf.set(f.index, relativise(f.path, unit.compDir));
-    const order: number[] = [];
-    for (let k = 0; k < this.file.length; k++) {
-      if (pathOf.has(this.file[k]!)) order.push(k);
+    let kept = 0;
+    const all = new Uint32Array(this.n);
+    for (let k = 0; k < this.n; k++) {
+      if (pathOf.has(this.file[k]!)) all[kept++] = k;
       else this.stats.noFile++;
     }
     // libdw's order of the biased addresses: section rank, offset, end of sequence first, program order
     const { rank, offset, endSeq, seq } = this;
-    order.sort((a, b) => rank[a]! - rank[b]! || offset[a]! - offset[b]! || endSeq[b]! - endSeq[a]! || seq[a]! - seq[b]!);
+    const order = all.subarray(0, kept).sort((a, b) => rank[a]! - rank[b]! || offset[a]! - offset[b]! || endSeq[b]! - endSeq[a]! || seq[a]! - seq[b]!);
     for (const k of order) {
       const name = pathOf.get(this.file[k]!)!;
       let id = this.ids.get(name);
@@ -168,7 +183,7 @@ class SectionRowCollector implements LineUnitSink {
         this.files.push(name);
         this.ids.set(name, id);
       }
-      this.perSection[rank[k]!]!.push({ offset: offset[k]!, fileId: id, line: this.line[k]! });
+      this.perSection[rank[k]!]!.push(offset[k]!, id, this.line[k]!);
       this.stats.kept++;
     }
   }
@@ -213,8 +228,9 @@ export function moduleSectionTables(elf: ElfFile, revision: SectionedRevision): 
     const sections: CoveredSection[] = [];
     for (const name of names) {
       const s = sectionOf.get(name);
-      const entries = normaliseEntries(perSection[order.indexOf(name)]!);
-      if (s === undefined || entries.length === 0) continue;
+      // the generator's sort and de-duplication (normaliseEntries' rules), into columns
+      const entries = perSection[order.indexOf(name)]!.toColumns();
+      if (s === undefined || columnCount(entries) === 0) continue;
       sections.push({ name, size: s.size, anchor: 0n, entries });
     }
     return { files, sections };

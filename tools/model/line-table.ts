@@ -42,6 +42,18 @@ export function columnCount(columns: EntryArrays): number {
   return columns.offsets.length;
 }
 
+/** Entries given either way: Entry objects, or columns (the DWARF generator's, without an object per entry). */
+export type EntryList = readonly Entry[] | EntryArrays;
+
+export function entryListCount(entries: EntryList): number {
+  return Array.isArray(entries) ? entries.length : columnCount(entries as EntryArrays);
+}
+
+/** `entries` as Entry objects (made from columns when given as columns). */
+export function entryObjects(entries: EntryList): readonly Entry[] {
+  return Array.isArray(entries) ? (entries as readonly Entry[]) : entriesFromColumns(entries as EntryArrays);
+}
+
 /** The same table with Entry objects (for code that takes a LineTable). */
 export function entriesFromColumns(columns: EntryArrays): Entry[] {
   const { offsets, fileIds, lines } = columns;

@@ -19,6 +19,7 @@ import { ModelBuilder } from './model-builder.js';
 import { encodeNames, readFileTable } from './name-table.js';
 import type { SectionedEncodeOptions, TableField } from './sectioned-blob.js';
 import { blobFromTable, DESCRIPTOR_SIZE, encodeBlob, ROOT_SIZE, TABLE_FIELDS, TABLE_HEADER_SIZE } from './sectioned-blob.js';
+import { entryListCount } from '../model/line-table.js';
 import { isSectionPadding } from './trailing-padding.js';
 
 const U32_MAX = 0xffff_ffff;
@@ -48,7 +49,7 @@ function emitAsm(table: LineTable, id: 'v5' | 'v7'): string {
     const h = `.Lhdr_${k}`;
     asm.directive('.balign 4').label(h);
     const rel = (l: string): string => `.long ${l}_${k} - ${h}`;
-    asm.longs([s.entries.length, stream.blockAddrs.length, blob.files.length], 'dec');
+    asm.longs([entryListCount(s.entries), stream.blockAddrs.length, blob.files.length], 'dec');
     asm.directive(rel('.Lblk')).directive(`.long .Ldata_${k} - .Lblk_${k}`);
     asm.directive(rel('.Ldata')).directive(`.long .Ldata_end_${k} - .Ldata_${k}`);
     asm.directive(rel('.Lfiles')).directive(`.long .Lnames_${k} - .Lfiles_${k}`);

@@ -9,7 +9,8 @@
  * lookups) and by the ELF side, which needs to know where each anchor lies to write relocations.
  */
 import type { Endian } from '../format/endian.js';
-import type { Entry } from '../model/line-table.js';
+import type { Entry, EntryList } from '../model/line-table.js';
+import { entryListCount } from '../model/line-table.js';
 import type { EncodeOptions } from './block-stream.js';
 import { encodeStream } from './block-stream.js';
 import { encodeNames } from './name-table.js';
@@ -42,7 +43,8 @@ export interface CoveredSection {
   readonly size: number;
   /** the descriptor's anchor: 0 in a `.ko` (a relocation fills it in), the address in memory */
   readonly anchor: bigint;
-  readonly entries: readonly Entry[];
+  /** as Entry objects, or as columns (a module's DWARF, sorted and de-duplicated) */
+  readonly entries: EntryList;
 }
 
 /** What one blob holds: the module's file list (repeated in every table) and its sections. */
@@ -98,7 +100,7 @@ export function encodeBlob(blob: BlobInput, endian: Endian, options: SectionedEn
     const filesOffset = align4(headerAt + dataOffset + stream.data.length) - headerAt;
     const filenamesOffset = filesOffset + 4 * blob.files.length;
     const fields: Record<TableField, number> = {
-      num_entries: s.entries.length, num_blocks: b, num_files: blob.files.length,
+      num_entries: entryListCount(s.entries), num_blocks: b, num_files: blob.files.length,
       blocks_offset: blocksOffset, blocks_size: 8 * b,
       data_offset: dataOffset, data_size: stream.data.length,
       files_offset: filesOffset, files_size: 4 * blob.files.length,

@@ -6,6 +6,8 @@
  */
 import { hex } from '../format/u32-math.js';
 import type { LineTable } from '../model/line-table.js';
+import type { EntryList } from '../model/line-table.js';
+import { entryObjects } from '../model/line-table.js';
 import type { CoveredTable, Finding, SectionModel } from '../revisions/layout.js';
 
 export const MAX_DWARF_FINDINGS = 50;
@@ -48,7 +50,7 @@ export function checkAgainstDwarf(model: DecodedTable, expected: LineTable, rows
  * Sectioned blobs (v5 on): each descriptor's table against the generator's table for the same
  * covered section, in descriptor order; a descriptor missing on either side is one finding.
  */
-export function checkSectionedAgainstDwarf(tables: readonly CoveredTable[], expected: readonly { readonly name: string; readonly entries: LineTable['entries'] }[], files: readonly string[]): Finding[] {
+export function checkSectionedAgainstDwarf(tables: readonly CoveredTable[], expected: readonly { readonly name: string; readonly entries: EntryList }[], files: readonly string[]): Finding[] {
   const out: Finding[] = [];
   const n = Math.max(tables.length, expected.length);
   for (let k = 0; k < n; k++) {
@@ -59,7 +61,7 @@ export function checkSectionedAgainstDwarf(tables: readonly CoveredTable[], expe
         message: t ? `descriptor ${k} has no counterpart: the DWARF gives ${expected.length} covered section(s) with entries` : `the DWARF gives entries for ${e!.name}, which has no descriptor (${k})` });
       continue;
     }
-    out.push(...checkAgainstDwarf(t, { files, entries: e.entries }, () => [], `${e.name}: `));
+    out.push(...checkAgainstDwarf(t, { files, entries: entryObjects(e.entries) }, () => [], `${e.name}: `));
   }
   return out;
 }
