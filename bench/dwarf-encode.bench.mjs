@@ -134,8 +134,8 @@ export function run({ outDir, functions = FUNCTIONS }) {
     // the same encode with an Entry object per entry (tableFromDwarf + moduleV1.encode)
     peakRssEntryObjectsMiB: +(peakEntries.maxRssKiB / 1024).toFixed(1),
     peakRssEntryObjectsToObject: ratio(peakEntries.maxRssKiB),
-    // the module's v7 blobs (moduleSectionTables + encodeModuleBlobs: rows streamed, entries as
-    // Entry objects), what `lineinfo encode --revision v7` does; not part of the target
+    // the module's v7 blobs (moduleSectionTables + encodeModuleBlobs: rows streamed, entries in
+    // columns per covered section), what `lineinfo encode --revision v7` does; not part of the target
     peakRssV7MiB: +(peakV7.maxRssKiB / 1024).toFixed(1),
     peakRssV7ToObject: ratio(peakV7.maxRssKiB),
     libdwReferenceMs: cMs === null ? null : +cMs.toFixed(2),
