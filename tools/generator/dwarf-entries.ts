@@ -10,6 +10,7 @@
  */
 import type { ElfFile } from '../elf/elf-file.js';
 import { readLineTables, readLineUnits } from '../dwarf/index.js';
+import type { LineUnitSink, ReadLineTablesOptions } from '../dwarf/index.js';
 import { InputError } from '../errors.js';
 import { lineTableFromColumns } from '../model/line-table.js';
 import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
@@ -53,26 +54,36 @@ export function tableFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(e
   return { ...d, table: lineTableFromColumns(d.table) };
 }
 
-/** tableFromDwarf with the entries in columns (no Entry objects). */
-export function columnsFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf)): DwarfColumns {
-  const sel = selection(elf, mode);
-  const collector = new EntryCollector(sel);
+/**
+ * readLineUnits for a generator's collector: a collector that meets more than MAX_FILES files
+ * throws TooManyFilesError, reported as an input error of the file, as is a file without any
+ * line table. Returns the reader's warnings.
+ */
+export function readGeneratorUnits(elf: ElfFile, options: ReadLineTablesOptions, sink: LineUnitSink): { warnings: string[] } {
   let units = 0;
   let warnings: string[];
   try {
-    ({ warnings } = readLineUnits(elf, { sectionsByAddress: true }, {
+    ({ warnings } = readLineUnits(elf, options, {
       beginUnit(unit) {
         units++;
-        collector.beginUnit(unit);
+        sink.beginUnit(unit);
       },
-      row: collector.row.bind(collector),
-      endUnit: collector.endUnit.bind(collector),
+      row: sink.row.bind(sink),
+      endUnit: sink.endUnit.bind(sink),
     }));
   } catch (e) {
     if (e instanceof TooManyFilesError) throw new InputError(elf.fileName, null, e.message);
     throw e;
   }
   if (units === 0) throw new InputError(elf.fileName, 0, 'no DWARF line tables (.debug_line): build with -g');
+  return { warnings };
+}
+
+/** tableFromDwarf with the entries in columns (no Entry objects). */
+export function columnsFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf)): DwarfColumns {
+  const sel = selection(elf, mode);
+  const collector = new EntryCollector(sel);
+  const { warnings } = readGeneratorUnits(elf, { sectionsByAddress: true }, collector);
   const { table, stats } = collector.finish();
   let index: Map<number, string[]> | null = null;
   const rowsAt = (offset: number): string[] => {

@@ -25,13 +25,14 @@
  * generator's `all_sections[]` order is that for v5 (`.text`, `.exit.text`, `.init.text`), and
  * assumed so for v7's added `.noinstr.text` [inferred].
  */
-import { readLineUnits } from '../dwarf/index.js';
 import type { LineFileName, LineUnitInfo, LineUnitSink } from '../dwarf/index.js';
 import { NO_SECTION, ROW_END_SEQUENCE } from '../dwarf/line-rows.js';
 import type { ElfFile, ElfSection } from '../elf/elf-file.js';
 import { InputError } from '../errors.js';
 import { columnCount, MAX_FILES } from '../model/line-table.js';
 import type { BlobInput, CoveredSection } from '../revisions/sectioned-blob.js';
+import { TooManyFilesError } from './collect-entries.js';
+import { readGeneratorUnits } from './dwarf-entries.js';
 import { EntryColumns } from './entry-columns.js';
 import { relativise } from './relative-path.js';
 
@@ -86,7 +87,6 @@ class SectionRowCollector implements LineUnitSink {
   readonly files: string[] = [];
   /** raw entries of each covered section, by rank (descriptor order) */
   readonly perSection: EntryColumns[];
-  units = 0;
   private readonly ids = new Map<string, number>();
   // the current unit's kept rows, in columns (row k: rank[k], offset[k], ...; n rows); seq is
   // the row's position among all the unit's rows (libdw's tie-break). Typed arrays that double
@@ -112,7 +112,6 @@ class SectionRowCollector implements LineUnitSink {
   }
 
   beginUnit(_unit: LineUnitInfo): void {
-    this.units++;
     this.rowInUnit = 0;
     this.n = 0;
   }
@@ -178,7 +177,7 @@ class SectionRowCollector implements LineUnitSink {
       const name = pathOf.get(this.file[k]!)!;
       let id = this.ids.get(name);
       if (id === undefined) {
-        if (this.files.length >= MAX_FILES) throw new TooManyFiles();
+        if (this.files.length >= MAX_FILES) throw new TooManyFilesError(this.files.length + 1);
         id = this.files.length;
         this.files.push(name);
         this.ids.set(name, id);
@@ -188,8 +187,6 @@ class SectionRowCollector implements LineUnitSink {
     }
   }
 }
-
-class TooManyFiles extends Error {}
 
 /** The per-section tables of a relocatable module (ET_REL). */
 export function moduleSectionTables(elf: ElfFile, revision: SectionedRevision): ModuleSectionTables {
@@ -214,14 +211,7 @@ export function moduleSectionTables(elf: ElfFile, revision: SectionedRevision): 
     return { addrHi: Number((addr >> 32n) & 0xffff_ffffn), addrLo: Number(addr & 0xffff_ffffn), size: s?.size ?? 0 };
   });
   const collector = new SectionRowCollector(rankOf, bounds);
-  let warnings: string[];
-  try {
-    ({ warnings } = readLineUnits(elf, {}, collector));
-  } catch (e) {
-    if (e instanceof TooManyFiles) throw new InputError(elf.fileName, null, `too many source files (more than ${MAX_FILES}); the format stores at most ${MAX_FILES}`);
-    throw e;
-  }
-  if (collector.units === 0) throw new InputError(elf.fileName, 0, 'no DWARF line tables (.debug_line): build with -g');
+  const { warnings } = readGeneratorUnits(elf, {}, collector);
   const { files, perSection, stats } = collector;
 
   const blob = (names: readonly string[]): BlobInput => {
