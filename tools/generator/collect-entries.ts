@@ -45,6 +45,24 @@ export class TooManyFilesError extends Error {
   }
 }
 
+/** The module's file list: a name gets the next id the first time a kept row names it. */
+export class FileNumbering {
+  readonly files: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  /** the id of `name`, numbered now if new; TooManyFilesError past MAX_FILES */
+  idOf(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      if (this.files.length >= MAX_FILES) throw new TooManyFilesError(this.files.length + 1);
+      id = this.files.length;
+      this.files.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+}
+
 const TWO_32 = 4294967296;
 const U32_MAX = 0xffff_ffff;
 
@@ -73,8 +91,7 @@ const BEYOND_4GIB = 3;
  */
 export class EntryCollector implements LineUnitSink {
   readonly stats: CollectStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, belowBase: 0, beyond4GiB: 0, kept: 0 };
-  private readonly files: string[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly numbering = new FileNumbering();
   private readonly entries = new EntryColumns();
   // The selection, with the base address in u32 halves (rows' addresses come that way).
   private readonly module: boolean;
@@ -158,14 +175,7 @@ export class EntryCollector implements LineUnitSink {
         idOf.set(fileIndex, -1);
         return;
       }
-      let id = this.ids.get(name);
-      if (id === undefined) {
-        if (this.files.length >= MAX_FILES) throw new TooManyFilesError(this.files.length + 1);
-        id = this.files.length;
-        this.files.push(name);
-        this.ids.set(name, id);
-      }
-      idOf.set(fileIndex, id);
+      idOf.set(fileIndex, this.numbering.idOf(name));
     };
     const order = this.libdwOrder(n);
     let lastFile = -1;
@@ -200,7 +210,7 @@ export class EntryCollector implements LineUnitSink {
 
   /** 5. The table: the generator's sort and de-duplication of everything kept (the rows are dropped). */
   finish(): { table: ColumnarLineTable; stats: CollectStats } {
-    return { table: { files: this.files, columns: this.entries.toColumns() }, stats: this.stats };
+    return { table: { files: this.numbering.files, columns: this.entries.toColumns() }, stats: this.stats };
   }
 
   private count(verdict: Verdict): void {

@@ -29,9 +29,9 @@ import type { LineFileName, LineUnitInfo, LineUnitSink } from '../dwarf/index.js
 import { NO_SECTION, ROW_END_SEQUENCE } from '../dwarf/line-rows.js';
 import type { ElfFile, ElfSection } from '../elf/elf-file.js';
 import { InputError } from '../errors.js';
-import { columnCount, MAX_FILES } from '../model/line-table.js';
+import { columnCount } from '../model/line-table.js';
 import type { BlobInput, CoveredSection } from '../revisions/sectioned-blob.js';
-import { TooManyFilesError } from './collect-entries.js';
+import { FileNumbering } from './collect-entries.js';
 import { readGeneratorUnits } from './dwarf-entries.js';
 import { EntryColumns } from './entry-columns.js';
 import { relativise } from './relative-path.js';
@@ -84,10 +84,9 @@ const TWO_32 = 4294967296;
  */
 class SectionRowCollector implements LineUnitSink {
   readonly stats: SectionTableStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, pastEnd: 0, kept: 0 };
-  readonly files: string[] = [];
+  readonly numbering = new FileNumbering();
   /** raw entries of each covered section, by rank (descriptor order) */
   readonly perSection: EntryColumns[];
-  private readonly ids = new Map<string, number>();
   // the current unit's kept rows, in columns (row k: rank[k], offset[k], ...; n rows); seq is
   // the row's position among all the unit's rows (libdw's tie-break). Typed arrays that double
   // when full: one unit can hold millions of rows.
@@ -174,14 +173,7 @@ class SectionRowCollector implements LineUnitSink {
     const { rank, offset, endSeq, seq } = this;
     const order = all.subarray(0, kept).sort((a, b) => rank[a]! - rank[b]! || offset[a]! - offset[b]! || endSeq[b]! - endSeq[a]! || seq[a]! - seq[b]!);
     for (const k of order) {
-      const name = pathOf.get(this.file[k]!)!;
-      let id = this.ids.get(name);
-      if (id === undefined) {
-        if (this.files.length >= MAX_FILES) throw new TooManyFilesError(this.files.length + 1);
-        id = this.files.length;
-        this.files.push(name);
-        this.ids.set(name, id);
-      }
+      const id = this.numbering.idOf(pathOf.get(this.file[k]!)!);
       this.perSection[rank[k]!]!.push(offset[k]!, id, this.line[k]!);
       this.stats.kept++;
     }
@@ -212,7 +204,8 @@ export function moduleSectionTables(elf: ElfFile, revision: SectionedRevision): 
   });
   const collector = new SectionRowCollector(rankOf, bounds);
   const { warnings } = readGeneratorUnits(elf, {}, collector);
-  const { files, perSection, stats } = collector;
+  const { perSection, stats } = collector;
+  const files = collector.numbering.files;
 
   const blob = (names: readonly string[]): BlobInput => {
     const sections: CoveredSection[] = [];
