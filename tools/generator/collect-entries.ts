@@ -21,6 +21,7 @@ import { MAX_FILES } from '../model/line-table.js';
 import type { ColumnarLineTable } from '../model/line-table.js';
 import { EntryColumns } from './entry-columns.js';
 import { relativise } from './relative-path.js';
+import { UnitRows } from './unit-rows.js';
 
 export type Selection =
   /** module: keep rows of the `.text` section (by index), offsets from its start */
@@ -77,34 +78,24 @@ const BEYOND_4GIB = 3;
  * The generator's rules, fed by readLineUnits (dwarf/line-tables.ts) one unit and one row at a
  * time; finish() gives the table. Rows are not stored: a row that passes the per-row rules (3.
  * above) is added to the entry columns at once with its DWARF file index, and at the end of its
- * unit the unit's rows are walked in libdw's order to number the files (4.), then their file
- * indices are replaced by the file ids.
+ * unit UnitRows numbers the files in libdw's order (4.) and replaces the indices by file ids.
  *
- * Only the kept rows need libdw's order: sorting a unit and then dropping rows keeps the same
- * relative order of the kept rows as dropping them first and then sorting (the sort is stable and
- * keyed by address), and kept rows all lie in one range measured from one base, where address
- * order is offset order.
- *
- * The file name of a row is known only at the end of its unit, because DW_LNE_define_file may add
- * the entry later in the program. Rows that fail a per-row rule while their file index is not (yet)
- * valid are counted at the end of the unit, as noFile when the index is still invalid then.
+ * Rows that fail a per-row rule while their file index is not (yet) valid are counted at the end
+ * of the unit, as noFile when the index is still invalid then.
  */
 export class EntryCollector implements LineUnitSink {
   readonly stats: CollectStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, belowBase: 0, beyond4GiB: 0, kept: 0 };
   private readonly numbering = new FileNumbering();
   private readonly entries = new EntryColumns();
+  private readonly unit = new UnitRows(this.entries);
   // The selection, with the base address in u32 halves (rows' addresses come that way).
   private readonly module: boolean;
   private readonly textIndex: number;
   private readonly textSize: number;
   private readonly baseHi: number;
   private readonly baseLo: number;
-  // The current unit: where its rows start in `entries`, which kept rows are end_sequence rows
-  // (for the order: unit-relative indices, increasing; there is one per sequence, so a list is
-  // far smaller than a flag per row), its file list (which grows) and rows whose file index was
-  // not valid when read.
-  private unitStart = 0;
-  private endSeqRows: number[] = [];
+  // The current unit: its file list (which grows) and rows not kept whose file index was not
+  // valid when read.
   private unitFiles: { readonly length: number } = [];
   private fileIndexBase = 0;
   private deferred: { file: number; verdict: Verdict }[] = [];
@@ -118,11 +109,10 @@ export class EntryCollector implements LineUnitSink {
   }
 
   beginUnit(unit: LineUnitInfo): void {
-    this.unitStart = this.entries.length;
+    this.unit.begin();
     this.unitFiles = unit.header.files;
     this.fileIndexBase = unit.header.fileIndexBase;
     this.deferred = [];
-    this.endSeqRows = [];
   }
 
   row(addrHi: number, addrLo: number, file: number, line: number, flags: number, sectionIndex: number): void {
@@ -143,9 +133,8 @@ export class EntryCollector implements LineUnitSink {
       verdict = offset < 0 ? BELOW_BASE : offset > U32_MAX ? BEYOND_4GIB : KEPT;
     }
     if (verdict === KEPT) {
-      if ((flags & ROW_END_SEQUENCE) !== 0) this.endSeqRows.push(this.entries.length - this.unitStart);
       // An index above 2^32 - 1 names no file either way (see dwarf/line-rows.ts).
-      this.entries.push(offset, file > U32_MAX ? U32_MAX : file, line);
+      this.unit.push(offset, file > U32_MAX ? U32_MAX : file, line, (flags & ROW_END_SEQUENCE) !== 0);
       return;
     }
     const i = file - this.fileIndexBase;
@@ -162,50 +151,10 @@ export class EntryCollector implements LineUnitSink {
       if (nameOf.has(d.file)) this.count(d.verdict);
       else stats.noFile++;
     }
-
-    // 4. Number the files in the order libdw would meet the kept rows.
-    const entries = this.entries;
-    const start = this.unitStart;
-    const n = this.entries.length - start;
-    const idOf = new Map<number, number>();
-    const number = (fileIndex: number): void => {
-      if (idOf.has(fileIndex)) return;
-      const name = nameOf.get(fileIndex);
-      if (name === undefined) {
-        idOf.set(fileIndex, -1);
-        return;
-      }
-      idOf.set(fileIndex, this.numbering.idOf(name));
-    };
-    const order = this.libdwOrder(n);
-    let lastFile = -1;
-    for (let k = 0; k < n; k++) {
-      const f = entries.fileAt(start + (order === null ? k : order[k]!));
-      if (f !== lastFile) number(f);
-      lastFile = f;
-    }
-
-    // Replace file indices by ids, dropping the rows without a file name.
-    let w = start;
-    lastFile = -1;
-    let lastId = -1;
-    for (let r = start; r < start + n; r++) {
-      const f = entries.fileAt(r);
-      if (f !== lastFile) {
-        lastFile = f;
-        lastId = idOf.get(f)!;
-      }
-      if (lastId < 0) {
-        stats.noFile++;
-        continue;
-      }
-      entries.set(w, entries.offsetAt(r), lastId, entries.lineAt(r));
-      w++;
-    }
-    stats.kept += w - start;
-    this.entries.truncate(w);
     this.deferred = [];
-    this.endSeqRows = [];
+    const { kept, noFile } = this.unit.finish(nameOf, this.numbering);
+    stats.kept += kept;
+    stats.noFile += noFile;
   }
 
   /** 5. The table: the generator's sort and de-duplication of everything kept (the rows are dropped). */
@@ -217,37 +166,5 @@ export class EntryCollector implements LineUnitSink {
     if (verdict === OTHER_SECTION) this.stats.otherSection++;
     else if (verdict === BELOW_BASE) this.stats.belowBase++;
     else this.stats.beyond4GiB++;
-  }
-
-  /**
-   * libdw's order of the current unit's kept rows (2.): by offset, an end-of-sequence row before
-   * an ordinary row at the same offset, otherwise in program order. Null when they are in that
-   * order already (the usual case, detected in one pass); else unit-relative row indices.
-   */
-  private libdwOrder(n: number): number[] | null {
-    const entries = this.entries;
-    const start = this.unitStart;
-    const ends = this.endSeqRows;
-    // One pass: offsets never decrease, and at an equal offset an end-of-sequence row never
-    // follows an ordinary one (`next` walks the end-of-sequence list along).
-    let sorted = true;
-    let next = 0;
-    let prevEnd = false;
-    for (let k = 0; k < n && sorted; k++) {
-      const end = next < ends.length && ends[next] === k;
-      if (end) next++;
-      if (k > 0) {
-        const d = entries.offsetAt(start + k) - entries.offsetAt(start + k - 1);
-        sorted = d > 0 || (d === 0 && (prevEnd || !end));
-      }
-      prevEnd = end;
-    }
-    if (sorted) return null;
-    const endSeq = new Uint8Array(n);
-    for (const k of ends) endSeq[k] = 1;
-    const before = (a: number, b: number): number => entries.offsetAt(start + a) - entries.offsetAt(start + b) || endSeq[b]! - endSeq[a]!;
-    const order = new Array<number>(n);
-    for (let k = 0; k < n; k++) order[k] = k;
-    return order.sort(before); // stable
   }
 }

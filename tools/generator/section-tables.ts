@@ -19,8 +19,9 @@
  *  - sections without entries are omitted; descriptors in the order `.text`, `.exit.text`,
  *    `.noinstr.text` (persistent) and `.init.text` (init); anchors 0 (a relocation fills them in).
  *
- * Rows are streamed unit by unit (readLineUnits): only a unit's kept rows are held, in columns,
- * until its file names are complete (a big driver module has millions of rows). The bias
+ * Rows are streamed unit by unit (readLineUnits) straight into each section's entry columns (a
+ * big driver module has millions of rows); only their file indices wait for the end of the unit,
+ * when its file names are complete. The bias
  * ordering of the covered sections used for file numbering is the descriptor order; the
  * generator's `all_sections[]` order is that for v5 (`.text`, `.exit.text`, `.init.text`), and
  * assumed so for v7's added `.noinstr.text` [inferred].
@@ -35,6 +36,7 @@ import { FileNumbering } from './collect-entries.js';
 import { readGeneratorUnits } from './dwarf-entries.js';
 import { EntryColumns } from './entry-columns.js';
 import { relativise } from './relative-path.js';
+import { UnitRows } from './unit-rows.js';
 
 export type SectionedRevision = 'v5' | 'v7';
 
@@ -78,26 +80,22 @@ export interface ModuleSectionTables {
 const TWO_32 = 4294967296;
 
 /**
- * The module mode's rules over streamed rows (readLineUnits): per-row rules as rows come, then at
- * the end of each unit (when its file names are complete) the file numbering in libdw's order
- * and the entries of each covered section.
+ * The module mode's rules over streamed rows (readLineUnits): per-row rules as rows come, each
+ * kept row going straight into its covered section's entry columns with its DWARF file index;
+ * at the end of each unit (when its file names are complete) the files are numbered in libdw's
+ * order and the indices replaced by ids (UnitRows), section by section in descriptor order.
+ *
+ * Section by section is libdw's order: the generator biases each covered section to its own
+ * address range, in descriptor order, so a unit's rows sort by section first, then by offset (an
+ * end-of-sequence row first at equal offsets), then in program order, which is UnitRows' order
+ * within one section.
  */
 class SectionRowCollector implements LineUnitSink {
   readonly stats: SectionTableStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, pastEnd: 0, kept: 0 };
   readonly numbering = new FileNumbering();
   /** raw entries of each covered section, by rank (descriptor order) */
   readonly perSection: EntryColumns[];
-  // the current unit's kept rows, in columns (row k: rank[k], offset[k], ...; n rows); seq is
-  // the row's position among all the unit's rows (libdw's tie-break). Typed arrays that double
-  // when full: one unit can hold millions of rows.
-  private n = 0;
-  private rank = new Uint8Array(1024);
-  private offset = new Uint32Array(1024);
-  private endSeq = new Uint8Array(1024);
-  private seq = new Uint32Array(1024);
-  private file = new Uint32Array(1024);
-  private line = new Uint32Array(1024);
-  private rowInUnit = 0;
+  private readonly units: UnitRows[];
 
   /**
    * `rankOf`: covered section by ELF section index -> rank; `bounds[rank]`: that section's
@@ -108,29 +106,14 @@ class SectionRowCollector implements LineUnitSink {
     private readonly bounds: readonly { readonly addrHi: number; readonly addrLo: number; readonly size: number }[],
   ) {
     this.perSection = bounds.map(() => new EntryColumns());
+    this.units = this.perSection.map((columns) => new UnitRows(columns));
   }
 
   beginUnit(_unit: LineUnitInfo): void {
-    this.rowInUnit = 0;
-    this.n = 0;
-  }
-
-  private grow(): void {
-    const twice = <T extends Uint8Array | Uint32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.rank = twice(this.rank);
-    this.offset = twice(this.offset);
-    this.endSeq = twice(this.endSeq);
-    this.seq = twice(this.seq);
-    this.file = twice(this.file);
-    this.line = twice(this.line);
+    for (const u of this.units) u.begin();
   }
 
   row(addrHi: number, addrLo: number, file: number, line: number, flags: number, sectionIndex: number): void {
-    const seq = this.rowInUnit++;
     const stats = this.stats;
     stats.rows++;
     if (line === 0) {
@@ -149,33 +132,17 @@ class SectionRowCollector implements LineUnitSink {
       stats.pastEnd++;
       return;
     }
-    if (this.n === this.rank.length) this.grow();
-    const k = this.n++;
-    this.rank[k] = rank;
-    this.offset[k] = off;
-    this.endSeq[k] = (flags & ROW_END_SEQUENCE) !== 0 ? 1 : 0;
-    this.seq[k] = seq;
     // (an index above 2^32 - 1 names no file either way, as U32_MAX does not)
-    this.file[k] = file > 0xffff_ffff ? 0xffff_ffff : file;
-    this.line[k] = line;
+    this.units[rank]!.push(off, file > 0xffff_ffff ? 0xffff_ffff : file, line, (flags & ROW_END_SEQUENCE) !== 0);
   }
 
   endUnit(unit: LineUnitInfo, fileNames: readonly LineFileName[]): void {
     const pathOf = new Map<number, string>();
     for (const f of fileNames) pathOf.set(f.index, relativise(f.path, unit.compDir));
-    let kept = 0;
-    const all = new Uint32Array(this.n);
-    for (let k = 0; k < this.n; k++) {
-      if (pathOf.has(this.file[k]!)) all[kept++] = k;
-      else this.stats.noFile++;
-    }
-    // libdw's order of the biased addresses: section rank, offset, end of sequence first, program order
-    const { rank, offset, endSeq, seq } = this;
-    const order = all.subarray(0, kept).sort((a, b) => rank[a]! - rank[b]! || offset[a]! - offset[b]! || endSeq[b]! - endSeq[a]! || seq[a]! - seq[b]!);
-    for (const k of order) {
-      const id = this.numbering.idOf(pathOf.get(this.file[k]!)!);
-      this.perSection[rank[k]!]!.push(offset[k]!, id, this.line[k]!);
-      this.stats.kept++;
+    for (const u of this.units) {
+      const { kept, noFile } = u.finish(pathOf, this.numbering);
+      this.stats.kept += kept;
+      this.stats.noFile += noFile;
     }
   }
 }
