@@ -72,12 +72,15 @@ interface Descriptor {
   readonly at: number;
 }
 
-/** True when `at` holds a header whose pairs fit the blob: used to explain misplaced offsets. */
-function plausibleHeader(view: SectionBytes, at: number): boolean {
+/**
+ * True when `at` holds a header whose (offset, size) pairs, taken from `base`, fit the blob and
+ * put the block index right after the header: used to explain misplaced table offsets.
+ */
+function plausibleHeader(view: SectionBytes, at: number, base: number = at): boolean {
   if (!view.contains(at, TABLE_HEADER_SIZE)) return false;
   const f = (i: number): number => view.u32(at + 4 * i);
-  const avail = view.size - at;
-  if (f(0) === 0 || f(1) !== blockCount(f(0)) || f(3) !== TABLE_HEADER_SIZE) return false;
+  const avail = view.size - base;
+  if (f(0) === 0 || f(1) !== blockCount(f(0)) || f(3) !== at - base + TABLE_HEADER_SIZE) return false;
   for (let i = 3; i < 11; i += 2) if (f(i) > avail || f(i + 1) > avail - f(i)) return false;
   return true;
 }
@@ -128,15 +131,26 @@ function readTable(bytes: Uint8Array, view: SectionBytes, m: ModelBuilder, d: De
   // `block_offsets`, ...), so code written for one table finds them; later tables are prefixed.
   const p = k === 0 ? '' : `sections[${k}].`;
   const d0 = `sections[${k}]`;
+  // h: where the header's fields are; base: what its offsets are measured from (the same but
+  // in a W23 blob, see below).
   let h = d.tableOffset;
+  let base = h;
   if (h % 4 !== 0) {
+    // The v5-v7 generator puts a table's label before its `.balign 4` (W23): table_offset and
+    // every offset in the header are measured from the label, in the padding, while the header
+    // itself starts at the next multiple of 4. (Offsets from the aligned header are accepted
+    // too: what a fixed label with an unfixed table_offset would give.)
     const fixed = (h + 3) & ~3;
-    const intended = plausibleHeader(view, fixed);
+    const fromLabel = plausibleHeader(view, fixed, h);
+    const intended = fromLabel || plausibleHeader(view, fixed);
     m.find('LI-SEC-002', `${d0}.table_offset`, d.at + 12, 4, intended
       ? `table_offset ${hex(h)} points into alignment padding; the header is at ${hex(fixed)} (the generator emitted the label before .balign 4, W23): a kernel reads the header shifted and annotates nothing in this section`
       : `table_offset ${hex(h)} is not a multiple of 4`);
     // Describe the table the generator meant; the MUST finding already marks the blob invalid.
-    if (intended) h = fixed;
+    if (intended) {
+      h = fixed;
+      if (!fromLabel) base = fixed;
+    }
   }
   if (!view.contains(h, TABLE_HEADER_SIZE)) {
     m.find('LI-LAY-001', `${d0}.table_offset`, d.at + 12, 4, `the 44-byte header at ${hex(h)} does not fit in the ${view.size}-byte blob`);
@@ -150,12 +164,12 @@ function readTable(bytes: Uint8Array, view: SectionBytes, m: ModelBuilder, d: De
   if (n === 0) m.find('LI-HDR-003', `${p}num_entries`, h, 4, `table ${k} has num_entries 0: it annotates nothing`);
   if (b !== blockCount(n)) m.find('LI-HDR-004', `${p}num_blocks`, h + 4, 4, `num_blocks is ${b}, but ${n} entries need ${blockCount(n)} block(s) of 64`);
   if (f.num_files > 65535) m.find('LI-HDR-005', `${p}num_files`, h + 8, 4, `num_files is ${f.num_files}, above the generator's limit of 65535`);
-  const avail = view.size - h;
+  const avail = view.size - base;
   let fits = true;
   for (const [o, s] of [['blocks_offset', 'blocks_size'], ['data_offset', 'data_size'], ['files_offset', 'files_size'], ['filenames_offset', 'filenames_size']] as const) {
     if (f[o] > avail || f[s] > avail - f[o]) {
       m.find('LI-LAY-001', `${p}${o}`, h + 4 * TABLE_FIELDS.indexOf(o), 8,
-        `${o} ${f[o]} + ${s} ${f[s]} runs past the blob (${avail} bytes from the header)`);
+        `${o} ${f[o]} + ${s} ${f[s]} runs past the blob (${avail} bytes from ${base === h ? 'the header' : 'the table label'})`);
       fits = false;
     }
   }
@@ -168,20 +182,20 @@ function readTable(bytes: Uint8Array, view: SectionBytes, m: ModelBuilder, d: De
     fits = false;
   }
   if (!fits) return emptyTable(d, k);
-  const at = (o: TableField): number => h + f[o];
+  const at = (o: TableField): number => base + f[o];
   m.region('index', `${p}block_addrs`, at('blocks_offset'), 4 * b);
   m.region('index', `${p}block_offsets`, at('blocks_offset') + 4 * b, 4 * b);
   m.region('stream', `${p}data`, at('data_offset'), f.data_size);
   m.region('file_table', `${p}file_offsets`, at('files_offset'), 4 * f.num_files);
   m.region('names', `${p}filenames`, at('filenames_offset'), f.filenames_size);
-  const expected = { blocks: TABLE_HEADER_SIZE, data: TABLE_HEADER_SIZE + 8 * b };
-  const filesAt = (h + expected.data + f.data_size + 3) & ~3;
+  const expected = { blocks: h - base + TABLE_HEADER_SIZE, data: h - base + TABLE_HEADER_SIZE + 8 * b };
+  const filesAt = (base + expected.data + f.data_size + 3) & ~3;
   if (f.blocks_offset !== expected.blocks || f.data_offset !== expected.data || at('files_offset') !== filesAt ||
       f.filenames_offset !== f.files_offset + 4 * f.num_files || f.blocks_size !== 8 * b || f.files_size !== 4 * f.num_files) {
     m.find('LI-SEC-003', `${p}header`, h, TABLE_HEADER_SIZE,
       `table ${k}'s arrays are not where the generator puts them (header, block index, stream, 4-aligned file table, names, each right after the previous)`);
   }
-  const padFrom = h + expected.data + f.data_size;
+  const padFrom = base + expected.data + f.data_size;
   if (at('files_offset') === filesAt) m.region('padding', `${p}pad`, padFrom, filesAt - padFrom);
   if (at('files_offset') === filesAt && !isZero(bytes, padFrom, filesAt)) {
     m.find('LI-LAY-003', `${p}padding`, padFrom, filesAt - padFrom, 'padding before file_offsets[] is not zero');

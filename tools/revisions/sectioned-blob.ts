@@ -55,8 +55,10 @@ export interface BlobInput {
 
 export interface SectionedEncodeOptions extends EncodeOptions {
   /**
-   * Reproduce the v5-v7 generator's label-before-`.balign` defect (W23): the second and later
-   * `table_offset`s point at the end of the previous table instead of the aligned header.
+   * Reproduce the v5-v7 generator's label-before-`.balign` defect (W23): a table that follows
+   * one whose names end unaligned gets its label at that end, in the padding, and `table_offset`
+   * and every offset in its header are measured from the label (the generator writes them as
+   * label differences), while the header itself starts at the next multiple of 4.
    */
   readonly labelBeforeAlign?: boolean;
   /**
@@ -79,6 +81,7 @@ const align4 = (x: number): number => (x + 3) & ~3;
 interface PlannedTable {
   readonly labelAt: number;
   readonly headerAt: number;
+  readonly base: number;
   readonly fields: Record<TableField, number>;
   readonly blockAddrs: readonly number[];
   readonly blockOffsets: readonly number[];
@@ -94,10 +97,12 @@ export function encodeBlob(blob: BlobInput, endian: Endian, options: SectionedEn
     const stream = encodeStream(s.entries, 'sleb128', options);
     const labelAt = pos;
     const headerAt = align4(pos);
+    // what the header's offsets are measured from
+    const base = options.labelBeforeAlign ? labelAt : headerAt;
     const b = stream.blockAddrs.length;
-    const blocksOffset = TABLE_HEADER_SIZE;
+    const blocksOffset = headerAt + TABLE_HEADER_SIZE - base;
     const dataOffset = blocksOffset + 8 * b;
-    const filesOffset = align4(headerAt + dataOffset + stream.data.length) - headerAt;
+    const filesOffset = align4(base + dataOffset + stream.data.length) - base;
     const filenamesOffset = filesOffset + 4 * blob.files.length;
     const fields: Record<TableField, number> = {
       num_entries: entryListCount(s.entries), num_blocks: b, num_files: blob.files.length,
@@ -106,8 +111,8 @@ export function encodeBlob(blob: BlobInput, endian: Endian, options: SectionedEn
       files_offset: filesOffset, files_size: 4 * blob.files.length,
       filenames_offset: filenamesOffset, filenames_size: names.bytes.length,
     };
-    tables.push({ labelAt, headerAt, fields, blockAddrs: stream.blockAddrs, blockOffsets: stream.blockOffsets, data: stream.data });
-    pos = headerAt + filenamesOffset + names.bytes.length;
+    tables.push({ labelAt, headerAt, base, fields, blockAddrs: stream.blockAddrs, blockOffsets: stream.blockOffsets, data: stream.data });
+    pos = base + filenamesOffset + names.bytes.length;
   }
   const bytes = new Uint8Array(pos);
   const view = new DataView(bytes.buffer);
@@ -125,12 +130,12 @@ export function encodeBlob(blob: BlobInput, endian: Endian, options: SectionedEn
   });
   for (const t of tables) {
     TABLE_FIELDS.forEach((f, i) => u32(t.headerAt + 4 * i, t.fields[f]));
-    const addrsAt = t.headerAt + t.fields.blocks_offset;
+    const addrsAt = t.base + t.fields.blocks_offset;
     t.blockAddrs.forEach((a, i) => u32(addrsAt + 4 * i, a));
     t.blockOffsets.forEach((o, i) => u32(addrsAt + 4 * (t.blockAddrs.length + i), o));
-    bytes.set(t.data, t.headerAt + t.fields.data_offset);
-    names.offsets.forEach((o, i) => u32(t.headerAt + t.fields.files_offset + 4 * i, o));
-    bytes.set(names.bytes, t.headerAt + t.fields.filenames_offset);
+    bytes.set(t.data, t.base + t.fields.data_offset);
+    names.offsets.forEach((o, i) => u32(t.base + t.fields.files_offset + 4 * i, o));
+    bytes.set(names.bytes, t.base + t.fields.filenames_offset);
   }
   return { bytes, anchorOffsets, headerOffsets: tables.map((t) => t.headerAt) };
 }
