@@ -3,6 +3,8 @@ import { ElfFormatError, parseElf } from '../elf/elf-file.js';
 import { columnsFromDwarf } from '../generator/dwarf-entries.js';
 import { encodeColumnar } from '../generator/columnar-encode.js';
 import type { GeneratorMode } from '../generator/dwarf-entries.js';
+import { generatorRules } from '../generator/generator-rules.js';
+import type { GeneratorRules } from '../generator/generator-rules.js';
 import { loadEncoderInput } from '../input/load-entries.js';
 import { isElf, readInputFile } from '../input/load-input.js';
 import { columnCount, lineTableFromColumns } from '../model/line-table.js';
@@ -33,7 +35,7 @@ interface Source {
   note?: string;
 }
 
-function loadSource(path: string, forced: GeneratorMode | undefined): Source {
+function loadSource(path: string, forced: GeneratorMode | undefined, rules: GeneratorRules): Source {
   const bytes = readInputFile(path);
   if (!isElf(bytes)) {
     if (forced) throw new UsageError('--module/--vmlinux apply to ELF input only');
@@ -42,9 +44,9 @@ function loadSource(path: string, forced: GeneratorMode | undefined): Source {
   }
   try {
     const elf = parseElf(bytes, path);
-    const d = columnsFromDwarf(elf, forced);
+    const d = columnsFromDwarf(elf, forced, rules);
     const s = d.stats;
-    const note = `${path}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside .text, ${s.belowBase} below _text, ${s.beyond4GiB} beyond 4 GiB), ${columnCount(d.table.columns)} entries, ${d.table.files.length} files`;
+    const note = `${path}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside .text, ${s.belowBase} below _text, ${s.pastEtext} at or past _etext, ${s.beyond4GiB} beyond 4 GiB), ${columnCount(d.table.columns)} entries, ${d.table.files.length} files`;
     return { table: d.table, container: d.mode, endian: elf.endian, elf: true, note: [note, ...d.warnings].join('\n') };
   } catch (e) {
     if (e instanceof ElfFormatError) throw new InputError(path, e.offset, e.detail);
@@ -70,7 +72,7 @@ function encodeSectioned(input: string, revision: SectionedRevision, values: Rec
     if (values.verbose) {
       const s = t.stats;
       const tables = [...t.persistent.sections, ...t.init.sections].map((c) => `${c.name} ${entryListCount(c.entries)}`).join(', ') || 'none';
-      io.err(`lineinfo: ${input}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.otherSection} outside covered sections, ${s.pastEnd} at or past a section end, ${s.noFile} without a file), entries per section: ${tables}; ${t.files.length} files\n`);
+      io.err(`lineinfo: ${input}: ${s.rows} DWARF rows, ${s.kept} kept (${s.lineZero} line 0, ${s.uncovered} outside every covered range, ${s.noFile} without a file; ${s.foreign} from another section, W32), entries per section: ${tables}; ${t.files.length} files\n`);
       for (const w of t.warnings) io.err(`lineinfo: ${w}\n`);
     }
     const endian = endianOption(str(values.endian as string | undefined)) ?? elf.endian;
@@ -116,9 +118,11 @@ export const encodeCommand: Command = {
 INPUT is either a JSON line table (schemas/encoder-input.schema.json: files[] and entries[] of
 {offset, file, line}) or an ELF object with DWARF (-g): a module (.ko, .o; rows of .text, by
 their address relocations) or a vmlinux (rows from _text on). Either way the kernel generator's
-rules apply: line-0 rows dropped, names made relative to the compilation directory, files
-numbered in first-use order, entries sorted by offset, file, line and de-duplicated
-(spec/FORMAT.md, "Encoder" and "Entries from DWARF"). The output is what the kernel's generator
+rules apply, those of the revision given with --revision (an alias keeps its own: vmlinux-v5
+stops at _etext, vmlinux-v3 does not): line-0 rows dropped, names made relative to the
+compilation directory (from v2 also by the kernel top-level directory scan), files numbered in
+first-use order, entries sorted by offset, file, line and de-duplicated (spec/FORMAT.md,
+"Encoder" and "Entries from DWARF"). The output is what the kernel's generator
 emits: the .mod_lineinfo section bytes for module layouts, the table image (the bytes from
 lineinfo_num_entries on) for vmlinux layouts, or with --asm the assembly text.
 
@@ -176,7 +180,8 @@ Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
       return encodeSectioned(input, forcedLayout as SectionedRevision, values, output, io);
     }
     if (str(values['init-out'])) throw new UsageError('--init-out applies to v5/v6/v7 encoding of a module ELF');
-    const source = loadSource(input, values.module ? 'module' : values.vmlinux ? 'vmlinux' : undefined);
+    // The generator's rules are the requested revision's (an alias such as vmlinux-v5 has its own).
+    const source = loadSource(input, values.module ? 'module' : values.vmlinux ? 'vmlinux' : undefined, generatorRules(str(values.revision)));
     if (values.verbose && source.note) io.err(`lineinfo: ${source.note}\n`);
     const layout = layoutById(layoutOption(str(values.revision)) ?? source.revision ?? (source.container === 'vmlinux' ? 'vmlinux-v1' : 'v1'));
     if (source.elf && layout.container !== source.container) {

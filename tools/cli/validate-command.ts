@@ -77,7 +77,7 @@ malformed files); 2 on a usage error or a path that does not exist.`,
     const progress = files.length > 1 ? io.progress : undefined;
     files.forEach((file, i) => {
       progress?.(`validate: ${i + 1}/${files.length} ${file}`);
-      reports.push(...validateFileReports(file, { raw: values.raw === true, dwarf: values.dwarf === true, warningsAsErrors: values['warnings-as-errors'] === true, ...(layout ? { layout } : {}), ...(endian ? { endian } : {}) }));
+      reports.push(...validateFileReports(file, { raw: values.raw === true, dwarf: values.dwarf === true, warningsAsErrors: values['warnings-as-errors'] === true, ...(layout ? { layout, revisionName: str(values.revision)! } : {}), ...(endian ? { endian } : {}) }));
     });
     progress?.('');
     const summary = summarise(reports);

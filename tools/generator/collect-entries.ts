@@ -20,14 +20,19 @@ import { NO_SECTION, ROW_END_SEQUENCE } from '../dwarf/line-rows.js';
 import { MAX_FILES } from '../model/line-table.js';
 import type { ColumnarLineTable } from '../model/line-table.js';
 import { EntryColumns } from './entry-columns.js';
-import { relativise } from './relative-path.js';
+import { relativiserFor } from './relative-path.js';
+import { V1_RULES } from './generator-rules.js';
+import type { GeneratorRules } from './generator-rules.js';
 import { UnitRows } from './unit-rows.js';
 
 export type Selection =
   /** module: keep rows of the `.text` section (by index), offsets from its start */
   | { readonly mode: 'module'; readonly textIndex: number; readonly textAddr: bigint; readonly textSize: bigint }
-  /** vmlinux: keep rows at or above `_text`, offsets from it */
-  | { readonly mode: 'vmlinux'; readonly textAddr: bigint };
+  /**
+   * vmlinux: keep rows at or above `_text`, offsets from it; with `endAddr` (`_etext`, from v5)
+   * only rows below it
+   */
+  | { readonly mode: 'vmlinux'; readonly textAddr: bigint; readonly endAddr?: bigint };
 
 export interface CollectStats {
   rows: number;
@@ -35,6 +40,8 @@ export interface CollectStats {
   noFile: number;
   otherSection: number;
   belowBase: number;
+  /** vmlinux from v5: rows at or past `_etext` */
+  pastEtext: number;
   beyond4GiB: number;
   kept: number;
 }
@@ -68,11 +75,12 @@ const TWO_32 = 4294967296;
 const U32_MAX = 0xffff_ffff;
 
 /** Why a row with a line is not kept (or that it is), before its file name is known. */
-type Verdict = 0 | 1 | 2 | 3;
+type Verdict = 0 | 1 | 2 | 3 | 4;
 const KEPT = 0;
 const OTHER_SECTION = 1;
 const BELOW_BASE = 2;
 const BEYOND_4GIB = 3;
+const PAST_ETEXT = 4;
 
 /**
  * The generator's rules, fed by readLineUnits (dwarf/line-tables.ts) one unit and one row at a
@@ -84,7 +92,7 @@ const BEYOND_4GIB = 3;
  * of the unit, as noFile when the index is still invalid then.
  */
 export class EntryCollector implements LineUnitSink {
-  readonly stats: CollectStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, belowBase: 0, beyond4GiB: 0, kept: 0 };
+  readonly stats: CollectStats = { rows: 0, lineZero: 0, noFile: 0, otherSection: 0, belowBase: 0, pastEtext: 0, beyond4GiB: 0, kept: 0 };
   private readonly numbering = new FileNumbering();
   private readonly entries = new EntryColumns();
   private readonly unit = new UnitRows(this.entries);
@@ -94,13 +102,18 @@ export class EntryCollector implements LineUnitSink {
   private readonly textSize: number;
   private readonly baseHi: number;
   private readonly baseLo: number;
+  /** vmlinux: `_etext` as an offset from the base (Infinity: no cap) */
+  private readonly endOffset: number;
+  private readonly relativise: (path: string, compDir: string | null) => string;
   // The current unit: its file list (which grows) and rows not kept whose file index was not
   // valid when read.
   private unitFiles: { readonly length: number } = [];
   private fileIndexBase = 0;
   private deferred: { file: number; verdict: Verdict }[] = [];
 
-  constructor(readonly selection: Selection) {
+  constructor(readonly selection: Selection, rules: GeneratorRules = V1_RULES) {
+    this.relativise = relativiserFor(rules.paths);
+    this.endOffset = selection.mode === 'vmlinux' && selection.endAddr !== undefined ? Number(selection.endAddr - selection.textAddr) : Infinity;
     this.module = selection.mode === 'module';
     this.textIndex = selection.mode === 'module' ? selection.textIndex : NO_SECTION;
     this.textSize = selection.mode === 'module' ? Number(selection.textSize) : 0;
@@ -130,7 +143,7 @@ export class EntryCollector implements LineUnitSink {
       const inText = sectionIndex !== NO_SECTION ? sectionIndex === this.textIndex : offset >= 0 && offset < this.textSize;
       verdict = !inText || offset < 0 || offset >= this.textSize ? OTHER_SECTION : offset > U32_MAX ? BEYOND_4GIB : KEPT;
     } else {
-      verdict = offset < 0 ? BELOW_BASE : offset > U32_MAX ? BEYOND_4GIB : KEPT;
+      verdict = offset < 0 ? BELOW_BASE : offset >= this.endOffset ? PAST_ETEXT : offset > U32_MAX ? BEYOND_4GIB : KEPT;
     }
     if (verdict === KEPT) {
       // An index above 2^32 - 1 names no file either way (see dwarf/line-rows.ts).
@@ -146,7 +159,7 @@ export class EntryCollector implements LineUnitSink {
     const stats = this.stats;
     // Names are relativised once per DWARF file index of the unit, not once per row.
     const nameOf = new Map<number, string>();
-    for (const f of fileNames) nameOf.set(f.index, relativise(f.path, unit.compDir));
+    for (const f of fileNames) nameOf.set(f.index, this.relativise(f.path, unit.compDir));
     for (const d of this.deferred) {
       if (nameOf.has(d.file)) this.count(d.verdict);
       else stats.noFile++;
@@ -165,6 +178,7 @@ export class EntryCollector implements LineUnitSink {
   private count(verdict: Verdict): void {
     if (verdict === OTHER_SECTION) this.stats.otherSection++;
     else if (verdict === BELOW_BASE) this.stats.belowBase++;
+    else if (verdict === PAST_ETEXT) this.stats.pastEtext++;
     else this.stats.beyond4GiB++;
   }
 }

@@ -16,6 +16,8 @@ import { lineTableFromColumns } from '../model/line-table.js';
 import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
 import { EntryCollector, TooManyFilesError } from './collect-entries.js';
 import type { CollectStats, Selection } from './collect-entries.js';
+import { V1_RULES } from './generator-rules.js';
+import type { GeneratorRules } from './generator-rules.js';
 
 export type GeneratorMode = 'module' | 'vmlinux';
 
@@ -38,7 +40,7 @@ export function defaultMode(elf: ElfFile): GeneratorMode {
   return elf.isRelocatable ? 'module' : 'vmlinux';
 }
 
-export function selection(elf: ElfFile, mode: GeneratorMode): Selection {
+export function selection(elf: ElfFile, mode: GeneratorMode, rules: GeneratorRules = V1_RULES): Selection {
   if (mode === 'module') {
     const text = elf.sectionByName('.text');
     if (!text) throw new InputError(elf.fileName, 0, 'no .text section: module mode covers .text only');
@@ -46,11 +48,14 @@ export function selection(elf: ElfFile, mode: GeneratorMode): Selection {
   }
   const text = elf.findSymbol('_text');
   if (!text) throw new InputError(elf.fileName, 0, 'no _text symbol: vmlinux mode measures offsets from _text (use --module for relocatable objects)');
-  return { mode, textAddr: text.value };
+  // From v5 the generator stops at `_etext` when the symbol exists (later sections move in the
+  // final link); without it, no cap.
+  const end = rules.etextCap ? elf.findSymbol('_etext') : undefined;
+  return end ? { mode, textAddr: text.value, endAddr: end.value } : { mode, textAddr: text.value };
 }
 
-export function tableFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf)): DwarfTable {
-  const d = columnsFromDwarf(elf, mode);
+export function tableFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf), rules: GeneratorRules = V1_RULES): DwarfTable {
+  const d = columnsFromDwarf(elf, mode, rules);
   return { ...d, table: lineTableFromColumns(d.table) };
 }
 
@@ -79,10 +84,10 @@ export function readGeneratorUnits(elf: ElfFile, options: ReadLineTablesOptions,
   return { warnings };
 }
 
-/** tableFromDwarf with the entries in columns (no Entry objects). */
-export function columnsFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf)): DwarfColumns {
-  const sel = selection(elf, mode);
-  const collector = new EntryCollector(sel);
+/** tableFromDwarf with the entries in columns (no Entry objects). `rules`: the revision's generator. */
+export function columnsFromDwarf(elf: ElfFile, mode: GeneratorMode = defaultMode(elf), rules: GeneratorRules = V1_RULES): DwarfColumns {
+  const sel = selection(elf, mode, rules);
+  const collector = new EntryCollector(sel, rules);
   const { warnings } = readGeneratorUnits(elf, { sectionsByAddress: true }, collector);
   const { table, stats } = collector.finish();
   let index: Map<number, string[]> | null = null;
@@ -103,6 +108,7 @@ function rowIndex(elf: ElfFile, sel: Selection): Map<number, string[]> {
     const paths = new Map(u.fileNames.map((f) => [f.index, f.path]));
     for (const r of u.rows) {
       if (sel.mode === 'module' && r.sectionIndex !== null && r.sectionIndex !== sel.textIndex) continue;
+      if (sel.mode === 'vmlinux' && sel.endAddr !== undefined && r.address >= sel.endAddr) continue;
       const off = r.address - sel.textAddr;
       if (off < 0n || off > 0xffff_ffffn) continue;
       const list = out.get(Number(off)) ?? [];

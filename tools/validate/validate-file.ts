@@ -16,11 +16,12 @@ import type { Diagnostic } from './diagnostics.js';
 import { moduleFacts, tableFindings } from './validate-table.js';
 import { checkAgainstDwarf, checkSectionedAgainstDwarf } from './dwarf-crosscheck.js';
 import { tableFromDwarf } from '../generator/dwarf-entries.js';
+import { generatorRules } from '../generator/generator-rules.js';
 import type { ResolvedTable } from '../input/resolve-layout.js';
 import type { Finding } from '../revisions/layout.js';
 
 /** LI-DWF-001 findings; a file whose DWARF cannot be read gets one finding saying why. */
-function dwarfFindings(table: LoadedTable, r: ResolvedTable): Finding[] {
+function dwarfFindings(table: LoadedTable, r: ResolvedTable, revisionName: string | undefined): Finding[] {
   if (!table.elf) return [{ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: '--dwarf needs an ELF file; a raw section has no DWARF to compare with' }];
   try {
     if (r.model.tables && (r.layout.id === 'v5' || r.layout.id === 'v7')) {
@@ -28,7 +29,7 @@ function dwarfFindings(table: LoadedTable, r: ResolvedTable): Finding[] {
       const blob = table.sectionName === INIT_BLOB ? d.init : d.persistent;
       return checkSectionedAgainstDwarf(r.model.tables, blob.sections, d.files);
     }
-    const d = tableFromDwarf(table.elf, r.layout.container);
+    const d = tableFromDwarf(table.elf, r.layout.container, generatorRules(revisionName ?? r.layout.id));
     return checkAgainstDwarf(r.model, d.table, d.rowsAt);
   } catch (e) {
     if (e instanceof InputError) return [{ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: `cannot derive entries from the DWARF: ${e.detail}` }];
@@ -65,6 +66,11 @@ export interface ValidateOptions {
   readonly warningsAsErrors?: boolean;
   /** compare with the table the object's own DWARF gives (LI-DWF-001) */
   readonly dwarf?: boolean;
+  /**
+   * the revision as the user named it (`vmlinux-v5`, `v4`), whose generator rules `dwarf` applies;
+   * default: the layout's own revision
+   */
+  readonly revisionName?: string;
 }
 
 function problemReport(file: string, status: FileStatus, problem: string, offset: number | null): FileReport {
@@ -141,7 +147,7 @@ function validateLoaded(file: string, table: LoadedTable, options: ValidateOptio
       r = { ...r, layout: v7, model, alsoFits: r.alsoFits.filter((f) => f.layout !== 'v7') };
     }
     const findings = tableFindings(r, moduleFacts(table));
-    if (options.dwarf) findings.push(...dwarfFindings(table, r));
+    if (options.dwarf) findings.push(...dwarfFindings(table, r, options.revisionName));
     findings.sort((a, b) => a.offset - b.offset || a.rule.localeCompare(b.rule));
     const diagnostics = findings.map((f) => toDiagnostic(f, table.fileOffset, options.warningsAsErrors));
     const invalid = diagnostics.some((d) => d.severity === 'error');
