@@ -429,4 +429,24 @@ describe('v5/v7 modules: generator, embedding, loading, lookups and validation',
       expect(r.err).to.equal(`lineinfo: ${bad}: 0x${(rela.offset).toString(16)}: type 250 relocation at offset 0x8 of .mod_lineinfo: type 250 is unknown for EM_X86_64; a kernel fails to load the module (W27)\n`);
     });
   });
+
+  describe('embed of a raw blob: which section each descriptor is for', () => {
+    it('two covered sections of one size, only one with a table: the module\'s DWARF decides (.noinstr.text, not the asm-only .exit.text)', async function () {
+      if (!have('gcc') || !have('as') || !have('ld') || !have('readelf') || process.arch !== 'x64') this.skip();
+      const dir = join(tmp.path, 'same-size');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'd.c'), 'int g;\nint t1(int x) { return x + g; }\n__attribute__((section(".noinstr.text"))) int n1(int v) { return v * 3 + g; }\n');
+      must('gcc', ['-g', '-O1', '-c', join(dir, 'd.c'), '-o', join(dir, 'd.o')]);
+      const noinstr = parseElf(readFileSync(join(dir, 'd.o')), 'd.o').sectionByName('.noinstr.text')!.size;
+      // an .exit.text of the same size without debug info: it gets no table
+      writeFileSync(join(dir, 'e.S'), `\t.section .exit.text,"ax"\n\t.globl ex\nex:\n\t.skip ${noinstr}, 0x90\n`);
+      must('as', [join(dir, 'e.S'), '-o', join(dir, 'e.o')]);
+      const ko = join(dir, 'm.ko');
+      must('ld', ['-r', join(dir, 'd.o'), join(dir, 'e.o'), '-o', ko]);
+      await ok(['encode', ko, '--revision', 'v7', '-o', join(dir, 'm.bin')]);
+      await ok(['embed', ko, join(dir, 'm.bin'), '-o', join(dir, 'e.ko')]);
+      expect(readelfRelocs(join(dir, 'e.ko'), '.rela.mod_lineinfo').map((r) => r.symbol)).to.deep.equal(['.text', '.noinstr.text']);
+      expect((await ok(['lookup', join(dir, 'e.ko'), 'n1+0x0'])).trim()).to.match(/^n1\+0x0 d\.c:3$/);
+    });
+  });
 });

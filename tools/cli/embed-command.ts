@@ -69,8 +69,9 @@ A sectioned blob (v5 = v6, v7; detected, or given by --revision) is added as .mo
 (SHF_ALLOC, 8-byte aligned) with .rela.mod_lineinfo (.rel.mod_lineinfo on REL targets such as
 i386 and arm): one absolute relocation per descriptor anchor (R_*_64 on 64-bit targets, the
 32-bit one on the low word on 32-bit targets) against the STT_SECTION symbol of the section it
-covers, found by the generator's descriptor order and the descriptor's size; a missing section
-symbol is added to .symtab. --init INIT.bin adds .init.mod_lineinfo (for .init.text) likewise.
+covers, found by the generator's descriptor order and the descriptor's size (when two covered
+sections have one size, the module's DWARF tells which has a table); a missing section symbol
+is added to .symtab. --init INIT.bin adds .init.mod_lineinfo (for .init.text) likewise.
 
 Options:
   -o, --output F  write the result to F (temporary file + rename)
