@@ -29,6 +29,7 @@ import { moduleBlobsAsm } from '../tools/generator/section-asm.js';
 import { lookupAddress, openSectionedModule } from '../tools/lookup/module-lookup.js';
 import { validateFileReports } from '../tools/validate/validate-file.js';
 import { readLineTables } from '../tools/dwarf/index.js';
+import { detectLayout } from '../tools/revisions/detect.js';
 import { tempDir } from './support/tmp.js';
 import { have, must, sh } from './support/processes.js';
 
@@ -396,6 +397,14 @@ describe('v5/v7 modules: generator, embedding, loading, lookups and validation',
           expect(sec1?.fileOffset).to.equal(report.section!.fileOffset + 4);
         }
       }
+      // The raw blob alone: detected as v5, read as the 32-bit kernel reads it, LI-SEC-001 its only error.
+      const elf = parseElf(readFileSync(made.x86_64!), made.x86_64!);
+      const raw = encodeModuleBlobs(moduleSectionTables(elf, 'v7'), 'le', { descriptorsAt4: true }).persistent.bytes;
+      const detected = detectLayout(raw, 'module', { endian: 'le' }).best;
+      expect(detected.layout.id).to.equal('v5');
+      expect(detected.errors).to.equal(1);
+      expect(detected.model.findings.map((f) => f.rule)).to.include('LI-SEC-001');
+      expect(detected.model.tables!.every((t) => t.entries.length > 0)).to.equal(true);
       if (!made.i686) this.skip();
       const good = embedWith(made.i686, 'w22-v6.ko', {});
       expect(validateFileReports(good, { layout: 'v5' }).flatMap((r) => r.diagnostics.map((d) => d.rule))).to.include('LI-SEC-007');

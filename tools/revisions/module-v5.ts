@@ -103,14 +103,15 @@ function readDescriptors(view: SectionBytes, m: ModelBuilder, count: number): De
     m.find('LI-SEC-001', 'root.padding', 4, 4, at4
       ? 'the descriptors start at offset 4, not 8: written for a 32-bit struct without __aligned(8) (W22); v7 kernels and 64-bit targets read them at 8'
       : `root padding is ${hex(pad)}, not 0`);
-    // Read at 8, such a blob only yields follow-on noise: the one finding says what is wrong.
-    if (at4) return null;
   }
-  m.region('header', 'root', 0, ROOT_SIZE);
-  m.region('index', 'sections', ROOT_SIZE, DESCRIPTOR_SIZE * count);
+  // Read at 8, such a blob only yields follow-on noise: read it as the 32-bit kernel it was
+  // written for does, so that the one finding says what is wrong and the tables still show.
+  const first = at4 ? 4 : ROOT_SIZE;
+  m.region('header', 'root', 0, first);
+  m.region('index', 'sections', first, DESCRIPTOR_SIZE * count);
   const out: Descriptor[] = [];
   for (let k = 0; k < count; k++) {
-    const at = ROOT_SIZE + DESCRIPTOR_SIZE * k;
+    const at = first + DESCRIPTOR_SIZE * k;
     const anchor = view.u64(at);
     m.field(`sections[${k}].anchor_lo`, Number(anchor & 0xffff_ffffn), view.littleEndian ? at : at + 4);
     m.field(`sections[${k}].anchor_hi`, Number(anchor >> 32n), view.littleEndian ? at + 4 : at);
