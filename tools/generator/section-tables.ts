@@ -106,6 +106,12 @@ interface BiasMap {
   readonly addrLo: Uint32Array;
   /** the covered ranges by rank (`all_sections[]` order, present sections only) */
   readonly ranges: readonly { readonly name: string; readonly section: ElfSection; readonly bias: number }[];
+  /**
+   * Whether the generator adds the biases at all: the v5/v6 generator relocates `.debug_line`
+   * only through `.rela.debug_line`, so on REL targets (i386, arm) every row keeps its unbiased
+   * offset; v7 also reads `.rel.debug_line`.
+   */
+  readonly biased: boolean;
 }
 
 /**
@@ -144,7 +150,9 @@ function biasMap(elf: ElfFile, revision: SectionedRevision, warnings: string[]):
       if (Number.isNaN(biasOf[s.index]!) && s.isAlloc && s.isExec && s.size > 0 && s.size <= U32_MAX && !ranges.some((r) => r.name === s.name)) place(s);
     }
   }
-  return { biasOf, addrHi, addrLo, ranges };
+  const biased = revision === 'v7' || elf.sectionByName('.rela.debug_line') !== undefined || elf.sectionByName('.rel.debug_line') === undefined;
+  if (!biased) warnings.push(`${elf.fileName}: .debug_line has REL relocations, which the ${revision} generator does not apply: rows keep their unbiased offsets (W32)`);
+  return { biasOf, addrHi, addrLo, ranges, biased };
 }
 
 /**
@@ -195,7 +203,7 @@ class SectionRowCollector implements LineUnitSink {
       a = addrHi * TWO_32 + addrLo;
     } else {
       const bias = map.biasOf[sectionIndex]!;
-      a = (addrHi - map.addrHi[sectionIndex]!) * TWO_32 + (addrLo - map.addrLo[sectionIndex]!) + (Number.isNaN(bias) ? 0 : bias);
+      a = (addrHi - map.addrHi[sectionIndex]!) * TWO_32 + (addrLo - map.addrLo[sectionIndex]!) + (Number.isNaN(bias) || !map.biased ? 0 : bias);
     }
     const { starts, ends } = this;
     let rank = -1;
