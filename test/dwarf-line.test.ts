@@ -921,6 +921,42 @@ describe('dwarf: hostile .debug_line / .debug_info bytes', function () {
     });
   }
 
+  it('DWARF 5 header fields are named as the standard names them (directories_count, file_names_count, *_entry_format)', function () {
+    const elf = parseElf(obj, 'ab.o');
+    const line = elf.sectionByName('.debug_line')!;
+    const hdr = readLineTables(elf).units[0]!.header;
+    expect(hdr.version).to.equal(5);
+    // 32-bit DWARF 5 header up to directory_entry_format_count: unit_length 4, version 2,
+    // address_size 1, seg_sel_size 1, header_length 4, 6 one-byte fields, 12 opcode lengths.
+    const dirFormatCount = line.offset + 4 + 2 + 1 + 1 + 4 + 6 + (hdr.opcodeBase - 1);
+    expect(obj[dirFormatCount], 'gcc: one directory format (path, line_strp)').to.equal(1);
+    expect([obj[dirFormatCount + 1], obj[dirFormatCount + 2]]).to.deep.equal([1, 0x1f]); // DW_LNCT_path, DW_FORM_line_strp
+    const dirsCount = dirFormatCount + 3;
+    expect(obj[dirsCount]).to.equal(hdr.directories.length);
+    const fileFormatCount = dirsCount + 1 + 4 * hdr.directories.length;
+    const nFormats = obj[fileFormatCount]!;
+    expect(nFormats).to.equal(hdr.fileNameEntryFormat!.length);
+    const filesCount = fileFormatCount + 1 + 2 * nFormats; // one-byte content types and forms
+    expect(obj[filesCount]).to.equal(hdr.files.length);
+    const read = (b: Uint8Array) => readLineTables(parseElf(b, 'ab.o'));
+    const mutate = (f: (b: Uint8Array) => void): Uint8Array => {
+      const b = new Uint8Array(obj);
+      f(b);
+      return b;
+    };
+    // A count too large for the header (one byte: the entry after it is relocated).
+    let err = expectElfFormatError(() => read(mutate((b) => (b[dirsCount] = 0x7f))), 'ab.o', [dirsCount, dirsCount]);
+    expect(err.message).to.match(/: directories_count 127 cannot fit in the \d+ byte\(s\) left in the header/);
+    err = expectElfFormatError(() => read(mutate((b) => (b[filesCount] = 0x7f))), 'ab.o', [filesCount, filesCount]);
+    expect(err.message).to.match(/: file_names_count 127 cannot fit in the \d+ byte\(s\) left in the header/);
+    // A form a line table header cannot use.
+    err = expectElfFormatError(() => read(mutate((b) => (b[dirFormatCount + 2] = 0x21))), 'ab.o', [dirFormatCount, dirsCount]);
+    expect(err.message).to.match(/: directory_entry_format uses form DW_FORM_implicit_const/);
+    err = expectElfFormatError(() => read(mutate((b) => (b[fileFormatCount + 2] = 0x21))), 'ab.o', [fileFormatCount, filesCount]);
+    expect(err.message).to.match(/: file_name_entry_format uses form DW_FORM_implicit_const/);
+    expect(err.message).to.not.match(/directorys|entry format uses/);
+  });
+
   it('targeted: unit_length past the end, huge file count, LEB128 runs of 0x80, stmt_list outside', function () {
     const elf = parseElf(obj, 'ab.o');
     const [line, info] = ranges(elf) as unknown as [{ start: number; end: number }, { start: number; end: number }];
