@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { readLineTables, fileNamePath, sectionIndexForAddress, type LineRow, type LineUnit } from '../tools/dwarf/index.js';
 import { ElfFormatError, parseElf, type ElfFile } from '../tools/elf/elf-file.js';
 import { relocationsFor } from '../tools/elf/elf-relocations.js';
+import { tableFromDwarf } from '../tools/generator/dwarf-entries.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tools
@@ -487,6 +488,106 @@ describe('dwarf: cross-architecture relocated objects vs llvm-dwarfdump (skipped
 });
 
 // ---------------------------------------------------------------------------------------------
+// LoongArch64. No loongarch64 toolchain is packaged for this Debian (binutils-loongarch64 arrives
+// after bookworm) and LLVM 14 has no LoongArch target, so the object is made from a real riscv64
+// gcc object: LoongArch's debug-section relocations are RISC-V's under other numbers (absolute
+// 32/64, ADD/SUB pairs for label differences that relaxation may change), except that LoongArch
+// has no SET forms: gas writes 0 in the field and ADDs. So each debug relocation's type is
+// renumbered, each SET becomes an ADD over a zeroed field, and e_machine becomes EM_LOONGARCH.
+// The result must read exactly as the riscv64 original does per llvm-dwarfdump.
+
+const EM_LOONGARCH = 258;
+/** R_RISCV_* -> [R_LARCH_*, whether the RISC-V type sets (so the field is zeroed for an ADD)]. */
+const RISCV_TO_LARCH = new Map<number, [number, boolean]>([
+  [0, [0, false]],
+  [1, [1, false]], // 32
+  [2, [2, false]], // 64
+  [33, [47, false]], // ADD8
+  [34, [48, false]], // ADD16
+  [35, [50, false]], // ADD32
+  [36, [51, false]], // ADD64
+  [37, [52, false]], // SUB8
+  [38, [53, false]], // SUB16
+  [39, [55, false]], // SUB32
+  [40, [56, false]], // SUB64
+  [51, [100, false]], // RELAX
+  [52, [106, false]], // SUB6
+  [53, [105, true]], // SET6 -> ADD6
+  [54, [47, true]], // SET8 -> ADD8
+  [55, [48, true]], // SET16 -> ADD16
+  [56, [50, true]], // SET32 -> ADD32
+  [60, [107, true]], // SET_ULEB128 -> ADD_ULEB128
+  [61, [108, false]], // SUB_ULEB128
+]);
+
+/** A copy of a riscv64 ET_REL object as gas would write it for loongarch64 (see above); returns it and the types seen. */
+function riscvToLoongArch(path: string): { bytes: Uint8Array; types: Set<number> } {
+  const bytes = new Uint8Array(readFileSync(path));
+  const elf = parseElf(bytes, path);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const types = new Set<number>();
+  for (const target of elf.sections.filter((x) => x.name.startsWith('.debug_'))) {
+    for (const r of relocationsFor(elf, target)) {
+      const m = RISCV_TO_LARCH.get(r.type);
+      if (m === undefined) throw new Error(`${path}: R_RISCV type ${r.type} in ${target.name} has no LoongArch counterpart here`);
+      types.add(r.type);
+      view.setUint32(r.entryOffset + 8, m[0], true);
+      if (!m[1]) continue;
+      const at = target.offset + r.offset;
+      if (r.type === 53) bytes[at] = bytes[at]! & 0xc0;
+      else if (r.type === 60) {
+        let p = at;
+        while ((bytes[p]! & 0x80) !== 0) bytes[p++] = 0x80;
+        bytes[p] = 0;
+      } else bytes.fill(0, at, at + (r.type === 54 ? 1 : r.type === 55 ? 2 : 4));
+    }
+  }
+  view.setUint16(18, EM_LOONGARCH, true);
+  return { bytes, types };
+}
+
+describe('dwarf: loongarch64 objects (RELA ADD/SUB relaxation pairs; made from riscv64 gcc objects, skipped without riscv64 gcc)', function () {
+  let dir = '';
+  before(function () {
+    if (!have('llvm-dwarfdump') || !have('riscv64-linux-gnu-gcc') || !have('riscv64-linux-gnu-ld')) this.skip();
+    dir = mkdtempSync(join(tmpdir(), 'lineinfo-dwarf-la-'));
+    writeSources(dir);
+  });
+  after(function () {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+  for (const dwarf of [5, 4]) {
+    it(`-O2 -gdwarf-${dwarf}: every row equals llvm-dwarfdump's of the riscv64 original; sections and the generator's table the same`, function () {
+      const objs: string[] = [];
+      for (const src of ['a', 'b']) {
+        const o = join(dir, `rv-${src}-${dwarf}.o`);
+        run('riscv64-linux-gnu-gcc', ['-O2', '-g', `-gdwarf-${dwarf}`, '-c', `${src}.c`, '-o', o], dir);
+        objs.push(o);
+      }
+      const combined = join(dir, `rv-ab-${dwarf}.o`);
+      run('riscv64-linux-gnu-ld', ['-r', ...objs, '-o', combined]);
+      let rows = 0;
+      const seen = new Set<number>();
+      for (const path of [...objs, combined]) {
+        const { bytes, types } = riscvToLoongArch(path);
+        for (const t of types) seen.add(t);
+        const la = parseElf(bytes, `${path}.la`);
+        expect(la.machine).to.equal(EM_LOONGARCH);
+        const t = readLineTables(la);
+        expect(t.warnings, path).to.deep.equal([]);
+        rows += compareWithLlvm(path, t.units, `${path} as loongarch64`);
+        checkSections(la, t.units, `${path} as loongarch64`);
+        expect(tableFromDwarf(la, 'module').table, `${path}: the generator's table`).to.deep.equal(tableFromDwarf(load(path), 'module').table);
+      }
+      // The line programs' address advances are ADD16/SUB16 pairs (DW_LNS_fixed_advance_pc).
+      expect(seen.has(34) && seen.has(38), 'ADD16/SUB16 pairs were exercised').to.equal(true);
+      expect(rows).to.be.greaterThan(50);
+      count(`loongarch64 dwarf${dwarf} llvm-dwarfdump`, rows);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
 // Synthetic line programs (assembled with `as`, no .debug_info: read in section order).
 
 /** Assemble `body` (GNU as syntax, x86-64) and read its line tables. */
@@ -819,6 +920,42 @@ describe('dwarf: hostile .debug_line / .debug_info bytes', function () {
       return { name: n, start: s.offset, end: s.offset + s.size };
     });
   }
+
+  it('DWARF 5 header fields are named as the standard names them (directories_count, file_names_count, *_entry_format)', function () {
+    const elf = parseElf(obj, 'ab.o');
+    const line = elf.sectionByName('.debug_line')!;
+    const hdr = readLineTables(elf).units[0]!.header;
+    expect(hdr.version).to.equal(5);
+    // 32-bit DWARF 5 header up to directory_entry_format_count: unit_length 4, version 2,
+    // address_size 1, seg_sel_size 1, header_length 4, 6 one-byte fields, 12 opcode lengths.
+    const dirFormatCount = line.offset + 4 + 2 + 1 + 1 + 4 + 6 + (hdr.opcodeBase - 1);
+    expect(obj[dirFormatCount], 'gcc: one directory format (path, line_strp)').to.equal(1);
+    expect([obj[dirFormatCount + 1], obj[dirFormatCount + 2]]).to.deep.equal([1, 0x1f]); // DW_LNCT_path, DW_FORM_line_strp
+    const dirsCount = dirFormatCount + 3;
+    expect(obj[dirsCount]).to.equal(hdr.directories.length);
+    const fileFormatCount = dirsCount + 1 + 4 * hdr.directories.length;
+    const nFormats = obj[fileFormatCount]!;
+    expect(nFormats).to.equal(hdr.fileNameEntryFormat!.length);
+    const filesCount = fileFormatCount + 1 + 2 * nFormats; // one-byte content types and forms
+    expect(obj[filesCount]).to.equal(hdr.files.length);
+    const read = (b: Uint8Array) => readLineTables(parseElf(b, 'ab.o'));
+    const mutate = (f: (b: Uint8Array) => void): Uint8Array => {
+      const b = new Uint8Array(obj);
+      f(b);
+      return b;
+    };
+    // A count too large for the header (one byte: the entry after it is relocated).
+    let err = expectElfFormatError(() => read(mutate((b) => (b[dirsCount] = 0x7f))), 'ab.o', [dirsCount, dirsCount]);
+    expect(err.message).to.match(/: directories_count 127 cannot fit in the \d+ byte\(s\) left in the header/);
+    err = expectElfFormatError(() => read(mutate((b) => (b[filesCount] = 0x7f))), 'ab.o', [filesCount, filesCount]);
+    expect(err.message).to.match(/: file_names_count 127 cannot fit in the \d+ byte\(s\) left in the header/);
+    // A form a line table header cannot use.
+    err = expectElfFormatError(() => read(mutate((b) => (b[dirFormatCount + 2] = 0x21))), 'ab.o', [dirFormatCount, dirsCount]);
+    expect(err.message).to.match(/: directory_entry_format uses form DW_FORM_implicit_const/);
+    err = expectElfFormatError(() => read(mutate((b) => (b[fileFormatCount + 2] = 0x21))), 'ab.o', [fileFormatCount, filesCount]);
+    expect(err.message).to.match(/: file_name_entry_format uses form DW_FORM_implicit_const/);
+    expect(err.message).to.not.match(/directorys|entry format uses/);
+  });
 
   it('targeted: unit_length past the end, huge file count, LEB128 runs of 0x80, stmt_list outside', function () {
     const elf = parseElf(obj, 'ab.o');

@@ -11,7 +11,7 @@ import { parseElf } from '../tools/elf/elf-file.js';
 import type { LineTable } from '../tools/model/line-table.js';
 import { layoutById } from '../tools/revisions/registry.js';
 import { validator } from '../tools/schemas/json-schemas.js';
-import { lineinfo } from './support/cli.js';
+import { lineinfo, REPO } from './support/cli.js';
 import { expectOneLineError } from './support/cli-expect.js';
 import { bruteLookup, encoderInput, lookupLine, queryOffsets } from './support/oracle.js';
 import { oddNamesTable, tableWithEntries } from './support/table-set.js';
@@ -313,5 +313,72 @@ describe('tables inside ELF objects (gcc, objcopy, ld, readelf)', function () {
         expect(elf.symbols().length, `${file}: symbols()`).to.equal(expected.length);
       }
     });
+  });
+});
+
+describe('relocations of the debug sections that lineinfo-kit cannot apply: an input error, never a wrong table', function () {
+  // The bundled x86_64 module, with its relocations made unappliable in two ways: the whole file
+  // claimed for another machine (EM_LOONGARCH, whose numbers do not mean R_X86_64_*), and every
+  // .rela.debug_line entry given a type no psABI defines.
+  let dir: ReturnType<typeof tempDir>;
+  let otherMachine: string;
+  let badTypes: string;
+  before(function () {
+    dir = tempDir('reloc-types');
+    const hello = new Uint8Array(readFileSync(join(REPO, 'examples', 'hello.ko')));
+    const asLoongArch = new Uint8Array(hello);
+    new DataView(asLoongArch.buffer).setUint16(18, 258, true);
+    otherMachine = join(dir.path, 'machine258.ko');
+    writeFileSync(otherMachine, asLoongArch);
+    const elf = parseElf(hello, 'hello.ko');
+    const rs = elf.sectionByName('.rela.debug_line')!;
+    const dead = new Uint8Array(hello);
+    const view = new DataView(dead.buffer);
+    for (let at = rs.offset; at < rs.offset + rs.size; at += 24) view.setUint32(at + 8, 0xdead, true);
+    badTypes = join(dir.path, 'dead.ko');
+    writeFileSync(badTypes, dead);
+  });
+  after(() => dir?.remove());
+
+  /** The one stderr line names relocation N of section I; its offset must be that entry's file offset. */
+  function expectRelocationError(file: string, args: string[], type: string, machine: string): void {
+    const r = lineinfo(args);
+    expectOneLineError(r, args.join(' '), { file, offset: true });
+    const line = r.stderr.trim();
+    const m = new RegExp(`^lineinfo: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 0x([0-9a-f]+): relocation (\\d+) of section (\\d+) \\((\\.rela\\.debug_\\w+)\\) has type ${type}, which lineinfo-kit does not apply for ${machine}$`).exec(line);
+    expect(m, line).to.not.equal(null);
+    const elf = parseElf(new Uint8Array(readFileSync(file)), file);
+    const rs = elf.sections[Number(m![3])]!;
+    expect(rs.name).to.equal(m![4]);
+    expect(parseInt(m![1]!, 16), 'the offset is the relocation entry').to.equal(rs.offset + Number(m![2]) * 24);
+  }
+
+  it('encode (v1, --asm, v7 --revision, --embed): exit 2, the relocation entry named at its file offset', function () {
+    const out = join(dir.path, 'out.bin');
+    for (const extra of [['-o', out], ['--asm'], ['--revision', 'v7', '-o', out], ['--embed', '-o', join(dir.path, 'out.ko')]]) {
+      expectRelocationError(otherMachine, ['encode', otherMachine, ...extra], '\\d+ \\(0x[0-9a-f]+\\)', 'EM_LOONGARCH');
+      expectRelocationError(badTypes, ['encode', badTypes, ...extra], '57005 \\(0xdead\\)', 'EM_X86_64');
+    }
+    expect(existsSync(out), 'no output written').to.equal(false);
+  });
+
+  it('validate --dwarf: LI-DWF-001 says why the DWARF cannot be read, with the relocation entry\'s file offset', function () {
+    for (const [file, why] of [
+      [otherMachine, /^cannot derive entries from the DWARF \(file offset 0x[0-9a-f]+\): relocation \d+ of section \d+ \(\.rela\.debug_\w+\) has type \d+ \(0x[0-9a-f]+\), which lineinfo-kit does not apply for EM_LOONGARCH$/],
+      [badTypes, /^cannot derive entries from the DWARF \(file offset 0x[0-9a-f]+\): relocation 0 of section \d+ \(\.rela\.debug_line\) has type 57005 \(0xdead\), which lineinfo-kit does not apply for EM_X86_64$/],
+    ] as const) {
+      const r = lineinfo(['validate', '--dwarf', '--json', file]);
+      const report = JSON.parse(r.stdout) as { files: { diagnostics: { rule: string; message: string; severity: string }[] }[] };
+      const dwf = report.files[0]!.diagnostics.filter((d) => d.rule === 'LI-DWF-001');
+      expect(dwf.map((d) => d.message), file).to.have.length(1);
+      expect(dwf[0]!.message).to.match(why);
+      expect(r.status, 'LI-DWF-001 is a warning').to.equal(0);
+      expect(lineinfo(['validate', '--dwarf', '--warnings-as-errors', file]).status).to.equal(1);
+    }
+  });
+
+  it('commands that do not read DWARF are unaffected (dump, lookup)', function () {
+    expect(lineinfo(['dump', badTypes]).status).to.equal(0);
+    expect(lineinfo(['lookup', badTypes, '0x10']).status).to.equal(0);
   });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   EM_386,
   EM_AARCH64,
+  EM_LOONGARCH,
   EM_PPC,
   EM_PPC64,
   EM_RISCV,
@@ -238,7 +239,7 @@ const SHN_ABS = 0xfff1;
 // ---------------------------------------------------------------------------------------------
 
 describe('elf-relocations: synthetic files', function () {
-  it('x86-64 RELA: R_X86_64_64/32/32S/16/8 write S + A (little-endian); NONE ignored; unknown types skipped', function () {
+  it('x86-64 RELA: R_X86_64_64/32/32S/16/8 write S + A (little-endian); NONE ignored', function () {
     const o: BOptions = { cls: 64, le: true, machine: EM_X86_64 };
     const data = new Uint8Array(48).fill(0xee);
     const elf = parseElf(
@@ -257,7 +258,6 @@ describe('elf-relocations: synthetic files', function () {
               { offset: 12, sym: 2, type: 11, addend: -8n },
               { offset: 16, sym: 3, type: 1, addend: 1n },
               { offset: 24, sym: 0, type: 0 },
-              { offset: 32, sym: 1, type: 0x7e, addend: 0n },
               { offset: 40, sym: 2, type: 12, addend: 0x1234n },
               { offset: 42, sym: 2, type: 14, addend: 0x1n },
               { offset: 44, sym: 4, type: 10, addend: 5n },
@@ -281,7 +281,6 @@ describe('elf-relocations: synthetic files', function () {
       [12, 11, 2, -8n, 'func'],
       [16, 1, 3, 1n, 'ext'],
       [24, 0, 0, 0n, null],
-      [32, 0x7e, 1, 0n, ''],
       [40, 12, 2, 0x1234n, 'func'],
       [42, 14, 2, 1n, 'func'],
       [44, 10, 4, 5n, 'abs'],
@@ -294,13 +293,12 @@ describe('elf-relocations: synthetic files', function () {
     expect(readField(r.bytes, 12, 4, true)).to.equal(0x38n);
     expect(readField(r.bytes, 16, 8, true), 'undefined symbol: S = 0').to.equal(1n);
     expect(readField(r.bytes, 24, 8, true), 'NONE').to.equal(0xeeeeeeeeeeeeeeeen);
-    expect(readField(r.bytes, 32, 8, true), 'unknown type: untouched').to.equal(0xeeeeeeeeeeeeeeeen);
+    expect(readField(r.bytes, 32, 8, true), 'no relocation: untouched').to.equal(0xeeeeeeeeeeeeeeeen);
     expect(readField(r.bytes, 40, 2, true)).to.equal(0x1274n);
     expect(readField(r.bytes, 42, 1, true)).to.equal(0x41n);
     expect(readField(r.bytes, 44, 4, true)).to.equal(0x7005n);
     expect(r.applied).to.equal(7);
-    expect(r.skipped.map((s) => [s.offset, s.type, s.typeName])).to.deep.equal([[32, 0x7e, 'type 126']]);
-    expect(r.skipped[0]!.entryOffset).to.equal(rels[5]!.entryOffset);
+    expect(rels.map((x) => x.index)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
     const text = elf.sectionByName('.text')!.index;
     expect([...r.targets]).to.deep.equal([
       [0, { sectionIndex: text, value: 0x10n }],
@@ -346,7 +344,6 @@ describe('elf-relocations: synthetic files', function () {
       const r = applyDebugRelocations(elf, elf.sectionByName('.debug_line')!);
       expect([...r.bytes.subarray(0, 12)]).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0x30]);
       expect(r.targets.get(0)).to.deep.equal({ sectionIndex: 1, value: 0x0102030405060708n });
-      expect(r.skipped).to.deep.equal([]);
     });
   }
 
@@ -447,7 +444,6 @@ describe('elf-relocations: synthetic files', function () {
       'rv.o',
     );
     const r = applyDebugRelocations(elf, elf.sectionByName('.debug_line')!);
-    expect(r.skipped).to.deep.equal([]);
     const b = r.bytes;
     expect(b[0], 'ADD8/SUB8').to.equal((0x05 + 0x150 - 0x10) & 0xff);
     expect(readField(b, 2, 2, true), 'ADD16/SUB16').to.equal(0x140n);
@@ -466,6 +462,157 @@ describe('elf-relocations: synthetic files', function () {
     expect(r.targets.get(32)!.sectionIndex).to.equal(null);
     expect(r.targets.get(36)).to.deep.equal({ sectionIndex: 1, value: 0x150n });
   });
+
+  it('LoongArch: R_LARCH_32/64, ADD/SUB 8/16/24/32/64, ADD6/SUB6, ADD_ULEB128/SUB_ULEB128 (length kept); RELAX ignored', function () {
+    const o: BOptions = { cls: 64, le: true, machine: EM_LOONGARCH };
+    const data = new Uint8Array(64);
+    data[0] = 0x05; // ADD8/SUB8 start from the field's contents
+    data.set([0x01, 0x00, 0x01], 40); // ADD24/SUB24: 0x010001 to start from
+    data[44] = 0xc0 | 0x01; // ADD6: the 2 high bits kept, the low 6 added to
+    data.set([0x80, 0x80, 0x00], 48); // a 3-byte ULEB128 0
+    data.set([0x85, 0x00], 52); // a 2-byte ULEB128 5
+    const L1 = 1;
+    const L2 = 2;
+    const elf = parseElf(
+      buildElf(
+        o,
+        [
+          { name: '.text', type: SHT_PROGBITS, flags: SHF_ALLOC, data: new Uint8Array(0x400) },
+          { name: '.debug_line', type: SHT_PROGBITS, data },
+          {
+            name: '.rela.debug_line',
+            type: SHT_RELA,
+            info: '.debug_line',
+            data: relocBytes(o, true, [
+              { offset: 0, sym: L2, type: 47, addend: 0n }, // ADD8
+              { offset: 0, sym: L1, type: 52, addend: 0n }, // SUB8
+              { offset: 2, sym: L2, type: 48, addend: 0n }, // ADD16
+              { offset: 2, sym: L1, type: 53, addend: 0n }, // SUB16
+              { offset: 4, sym: L2, type: 50, addend: 2n }, // ADD32
+              { offset: 4, sym: L1, type: 55, addend: 0n }, // SUB32
+              { offset: 8, sym: L1, type: 51, addend: 0n }, // ADD64
+              { offset: 8, sym: L2, type: 56, addend: 0n }, // SUB64 (negative result)
+              { offset: 16, sym: L2, type: 2, addend: 8n }, // R_LARCH_64
+              { offset: 24, sym: L2, type: 1, addend: -8n }, // R_LARCH_32
+              { offset: 40, sym: L2, type: 49, addend: 0n }, // ADD24
+              { offset: 40, sym: L1, type: 54, addend: 0n }, // SUB24
+              { offset: 44, sym: L2, type: 105, addend: 0n }, // ADD6
+              { offset: 44, sym: L1, type: 106, addend: 0n }, // SUB6
+              { offset: 48, sym: L2, type: 107, addend: 0n }, // ADD_ULEB128
+              { offset: 48, sym: L1, type: 108, addend: 0n }, // SUB_ULEB128
+              { offset: 52, sym: L2, type: 107, addend: 0n }, // ADD_ULEB128 alone
+              { offset: 28, sym: L1, type: 100, addend: 0n }, // RELAX: a hint
+              { offset: 28, sym: 0, type: 0 }, // NONE
+            ]),
+          },
+        ],
+        [
+          { name: '.L1', value: 0x10n, shndx: '.text' },
+          { name: '.L2', value: 0x150n, shndx: '.text' },
+        ],
+      ),
+      'la.o',
+    );
+    expect(relocTypeName(EM_LOONGARCH, 49)).to.equal('R_LARCH_ADD24');
+    const r = applyDebugRelocations(elf, elf.sectionByName('.debug_line')!);
+    const b = r.bytes;
+    expect(b[0], 'ADD8/SUB8').to.equal((0x05 + 0x150 - 0x10) & 0xff);
+    expect(readField(b, 2, 2, true), 'ADD16/SUB16').to.equal(0x140n);
+    expect(readField(b, 4, 4, true), 'ADD32/SUB32').to.equal(0x142n);
+    expect(readField(b, 8, 8, true), 'ADD64/SUB64').to.equal(BigInt.asUintN(64, -0x140n));
+    expect(readField(b, 16, 8, true), 'R_LARCH_64').to.equal(0x158n);
+    expect(readField(b, 24, 4, true), 'R_LARCH_32').to.equal(0x148n);
+    expect(readField(b, 28, 4, true), 'RELAX and NONE change nothing').to.equal(0n);
+    expect(readField(b, 40, 3, true), 'ADD24/SUB24 (3 bytes)').to.equal(0x010001n + 0x140n);
+    expect(b[43], 'ADD24 stays in its 3 bytes').to.equal(0);
+    expect(b[44], 'ADD6/SUB6 keep the high bits').to.equal(0xc0 | ((0x01 + 0x150 - 0x10) & 0x3f));
+    expect([...b.subarray(48, 51)], 'ULEB128 0x140 in 3 bytes').to.deep.equal([0xc0, 0x82, 0x00]);
+    expect([...b.subarray(52, 54)], 'ULEB128 5 + 0x150 in 2 bytes').to.deep.equal([0xd5, 0x02]);
+    expect(r.applied).to.equal(17);
+    // Label differences are not locations; an absolute relocation names its symbol's section.
+    for (const at of [0, 2, 4, 8, 40, 44, 48]) expect(r.targets.get(at)!.sectionIndex, `+${at}`).to.equal(null);
+    expect(r.targets.get(16)).to.deep.equal({ sectionIndex: 1, value: 0x158n });
+    expect(r.targets.get(52)).to.deep.equal({ sectionIndex: 1, value: 0x155n });
+  });
+
+  it('ADD24/SUB24 big-endian field (the 3-byte field in the file byte order)', function () {
+    // No big-endian LoongArch exists; the width-3 path is the same code for any machine and byte
+    // order, so it is checked through an EM_LOONGARCH file declared big-endian.
+    const o: BOptions = { cls: 64, le: false, machine: EM_LOONGARCH };
+    const elf = parseElf(
+      buildElf(
+        o,
+        [
+          { name: '.text', type: SHT_PROGBITS, flags: SHF_ALLOC, data: new Uint8Array(0x400) },
+          { name: '.debug_line', type: SHT_PROGBITS, data: new Uint8Array([0x01, 0x00, 0x02, 0xaa]) },
+          {
+            name: '.rela.debug_line',
+            type: SHT_RELA,
+            info: '.debug_line',
+            data: relocBytes(o, true, [
+              { offset: 0, sym: 1, type: 49, addend: 0x3n },
+              { offset: 0, sym: 2, type: 54, addend: 0n },
+            ]),
+          },
+        ],
+        [
+          { name: 'a', value: 0x400n, shndx: '.text' },
+          { name: 'b', value: 0x1n, shndx: '.text' },
+        ],
+      ),
+      'la-be.o',
+    );
+    expect([...applyDebugRelocations(elf, elf.sectionByName('.debug_line')!).bytes]).to.deep.equal([0x01, 0x04, 0x04, 0xaa]);
+  });
+
+  for (const [machine, cls, rela] of [
+    [EM_X86_64, 64, true],
+    [EM_386, 32, false],
+    [EM_LOONGARCH, 64, true],
+    [EM_PPC64, 64, true],
+    [0x1234, 64, true], // a machine lineinfo-kit knows nothing about
+  ] as const) {
+    it(`machine ${machine}: an unknown relocation type is an ElfFormatError at its entry; R_*_NONE (0) is skipped`, function () {
+      const o: BOptions = { cls, le: true, machine };
+      const relocs = [
+        { offset: 0, sym: 0, type: 0 }, // NONE, on every machine
+        { offset: 0, sym: 1, type: 0xad, addend: 0n },
+      ];
+      const bytes = buildElf(
+        o,
+        [
+          { name: '.text', type: SHT_PROGBITS, flags: SHF_ALLOC, data: new Uint8Array(0x40) },
+          { name: '.debug_line', type: SHT_PROGBITS, data: new Uint8Array(8) },
+          { name: rela ? '.rela.debug_line' : '.rel.debug_line', type: rela ? SHT_RELA : SHT_REL, info: '.debug_line', data: relocBytes(o, rela, relocs) },
+        ],
+        [{ name: 'fn', value: 0x30n, shndx: '.text' }],
+      );
+      const elf = parseElf(bytes, 'u.o');
+      const sec = elf.sectionByName('.debug_line')!;
+      const rels = relocationsFor(elf, sec);
+      const rs = elf.sections[rels[1]!.relocSection]!;
+      expectFormatError(
+        () => applyDebugRelocations(elf, sec),
+        rels[1]!.entryOffset,
+        new RegExp(`^u\\.o: 0x${rels[1]!.entryOffset.toString(16)}: relocation 1 of section ${rs.index} \\(${rs.name.replace(/\./g, '\\.')}\\) has type 173 \\(0xad\\), which lineinfo-kit does not apply for ${elf.machineName}$`),
+      );
+      // Only NONE left: nothing applied, nothing thrown.
+      const onlyNone = parseElf(
+        buildElf(
+          o,
+          [
+            { name: '.text', type: SHT_PROGBITS, flags: SHF_ALLOC, data: new Uint8Array(0x40) },
+            { name: '.debug_line', type: SHT_PROGBITS, data: new Uint8Array(8).fill(7) },
+            { name: rela ? '.rela.debug_line' : '.rel.debug_line', type: rela ? SHT_RELA : SHT_REL, info: '.debug_line', data: relocBytes(o, rela, [relocs[0]!]) },
+          ],
+          [{ name: 'fn', value: 0x30n, shndx: '.text' }],
+        ),
+        'n.o',
+      );
+      const r = applyDebugRelocations(onlyNone, onlyNone.sectionByName('.debug_line')!);
+      expect([r.applied, [...r.bytes]]).to.deep.equal([0, [7, 7, 7, 7, 7, 7, 7, 7]]);
+    });
+  }
 
   it('ET_EXEC: only SHF_INFO_LINK relocation sections apply; r_offset is an address', function () {
     const o: BOptions = { cls: 64, le: true, machine: EM_X86_64, type: ET_EXEC };
@@ -682,7 +829,6 @@ describe('elf-relocations: gcc objects vs readelf -rW (cross arches skipped with
             );
             n++;
           }
-          expect(applied.skipped.map((s) => s.typeName), `${target.name}: skipped`).to.deep.equal([]);
         }
         expect(n).to.be.greaterThan(0);
         totals[`${arch.name} dwarf${dwarf}`] = n;

@@ -184,11 +184,11 @@ export function readLineProgramHeader(
   if (version >= 5) {
     const ctx: FormContext = { offsetSize, addressSize: addressSize ?? 0, version };
     const strings = new StringResolver(ds, line, offsetSize, opts.strOffsetsBase ?? null, opts.warnings);
-    directoryEntryFormat = readEntryFormat(c, 'directory');
-    const dirs = readEntries(c, directoryEntryFormat, ctx, strings, 'directory');
+    directoryEntryFormat = readEntryFormat(c, DIRECTORY_FIELDS);
+    const dirs = readEntries(c, directoryEntryFormat, ctx, strings, DIRECTORY_FIELDS);
     directories = dirs.map((d) => d.name);
-    fileNameEntryFormat = readEntryFormat(c, 'file_name');
-    files = readEntries(c, fileNameEntryFormat, ctx, strings, 'file_name');
+    fileNameEntryFormat = readEntryFormat(c, FILE_NAME_FIELDS);
+    files = readEntries(c, fileNameEntryFormat, ctx, strings, FILE_NAME_FIELDS);
   } else {
     directories = [];
     for (;;) {
@@ -244,12 +244,36 @@ function readFileEntryV4(c: DwarfCursor, defined: boolean): LineFileEntry {
   return { name, dirIndex, mtime, size, md5: null, defined };
 }
 
-function readEntryFormat(c: DwarfCursor, what: string): LineEntryFormat[] {
-  const count = c.u8(`${what}_entry_format_count`);
+/**
+ * The DWARF 5 header fields (6.2.4 items 14-21) of the directory and file name tables, spelled as
+ * the standard spells them, for error messages: the plurals are irregular (`directories_count`).
+ */
+interface EntryTableFields {
+  /** one entry, as in "directory 3" */
+  readonly entry: string;
+  readonly formatCount: string;
+  readonly format: string;
+  readonly count: string;
+}
+const DIRECTORY_FIELDS: EntryTableFields = {
+  entry: 'directory',
+  formatCount: 'directory_entry_format_count',
+  format: 'directory_entry_format',
+  count: 'directories_count',
+};
+const FILE_NAME_FIELDS: EntryTableFields = {
+  entry: 'file_name',
+  formatCount: 'file_name_entry_format_count',
+  format: 'file_name_entry_format',
+  count: 'file_names_count',
+};
+
+function readEntryFormat(c: DwarfCursor, fields: EntryTableFields): LineEntryFormat[] {
+  const count = c.u8(fields.formatCount);
   const out: LineEntryFormat[] = [];
   for (let i = 0; i < count; i++) {
-    const contentType = c.uleb(`${what}_entry_format content type`);
-    const form = c.uleb(`${what}_entry_format form`);
+    const contentType = c.uleb(`${fields.format} content type`);
+    const form = c.uleb(`${fields.format} form`);
     out.push({ contentType, form });
   }
   return out;
@@ -260,23 +284,24 @@ function readEntries(
   formats: readonly LineEntryFormat[],
   ctx: FormContext,
   strings: StringResolver,
-  what: string,
+  fields: EntryTableFields,
 ): LineFileEntry[] {
+  const what = fields.entry;
   const formatPos = c.pos;
   let minSize = 0;
   for (const f of formats) {
     const m = minFormSize(f.form, ctx);
     if (m === null || f.form === C.DW_FORM_implicit_const || f.form === C.DW_FORM_indirect) {
-      c.fail(formatPos, `${what} entry format uses form ${formName(f.form)}, which cannot appear in a line table header`);
+      c.fail(formatPos, `${fields.format} uses form ${formName(f.form)}, which cannot appear in a line table header`);
     }
     minSize += m;
   }
   const countPos = c.pos;
-  const count = c.uleb(`${what}s_count`);
+  const count = c.uleb(fields.count);
   if (count === 0) return [];
   if (minSize === 0) c.fail(countPos, `${count} ${what} entries, but the entry format is empty`);
   if (count > Math.floor(c.remaining / minSize)) {
-    c.fail(countPos, `${what}s_count ${count} cannot fit in the ${c.remaining} byte(s) left in the header (entries take at least ${minSize})`);
+    c.fail(countPos, `${fields.count} ${count} cannot fit in the ${c.remaining} byte(s) left in the header (entries take at least ${minSize})`);
   }
   const out: LineFileEntry[] = [];
   for (let i = 0; i < count; i++) {

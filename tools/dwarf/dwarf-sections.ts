@@ -4,7 +4,8 @@
  *  - in ET_REL objects, sections that relocation sections apply to are read from a relocated copy
  *    (applyDebugRelocations), because section offsets (DW_AT_stmt_list, DW_FORM_strp/line_strp,
  *    .debug_str_offsets entries) and addresses (DW_LNE_set_address, DW_AT_low_pc) are relocations
- *    there; the relocation targets are kept, so readers know which section an address is in;
+ *    there; the relocation targets are kept, so readers know which section an address is in, and a
+ *    relocation type that cannot be applied is an ElfFormatError (see applyDebugRelocations);
  *  - SHF_COMPRESSED (ELFCOMPRESS_ZLIB) and GNU `.zdebug_*` sections are inflated, with the output
  *    size bounded by the header's size and a maximum compression ratio; positions in error messages
  *    are then sh_offset + the position in the decompressed contents.
@@ -36,8 +37,6 @@ const ELFCOMPRESS_ZLIB = 1;
 const MAX_RATIO = 1100;
 
 export class DwarfSections {
-  /** Non-fatal problems met while loading (skipped relocations...), for the caller to print. */
-  readonly warnings: string[] = [];
   private readonly loaded = new Map<number, DwarfSection>();
   private readonly stringTables = new Map<number, ElfStringTable>();
   private readonly bytes: ElfBytes;
@@ -121,14 +120,6 @@ export class DwarfSections {
       const r = applyDebugRelocations(this.elf, section, compressed ? data : undefined);
       data = r.bytes;
       targets = r.targets;
-      if (r.skipped.length > 0) {
-        const byType = new Map<string, number>();
-        for (const s of r.skipped) byType.set(s.typeName, (byType.get(s.typeName) ?? 0) + 1);
-        const list = [...byType].map(([t, n]) => `${n} x ${t}`).join(', ');
-        this.warnings.push(
-          `${this.elf.fileName}: section ${index} (${printableName(section.name)}): ${r.skipped.length} relocation(s) of unsupported type not applied (${list}) for ${this.elf.machineName}`,
-        );
-      }
     }
     const ds: DwarfSection = { section, name, data, fileOffset: section.offset, targets, compressed };
     this.loaded.set(index, ds);

@@ -149,7 +149,7 @@ export function readLineUnits(elf: ElfFile, options: ReadLineTablesOptions, targ
         offset = header.end;
       }
     }
-    return { warnings: [...ds.warnings, ...warnings] };
+    return { warnings };
   }
 
   // Pass 1: the units and how many of them share each line program, so that a shared program is
@@ -227,7 +227,7 @@ export function readLineUnits(elf: ElfFile, options: ReadLineTablesOptions, targ
     }
     sink.endUnit(unit, fileNamesOf(unit));
   }
-  return { warnings: [...ds.warnings, ...warnings] };
+  return { warnings };
 }
 
 /** Units with the same key decode to the same rows and file entries. */

@@ -9,10 +9,12 @@
 import { ElfBytes, printableName } from './elf-bytes.js';
 import { ET_REL, SHF_COMPRESSED, SHF_INFO_LINK, SHN_COMMON, SHN_UNDEF, SHT_DYNSYM, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB } from './elf-constants.js';
 import { ElfFormatError, type ElfFile, type ElfSection, type ElfSymbol } from './elf-file.js';
-import { relocTypeInfo, relocTypeName, type RelocTypeInfo } from './reloc-types.js';
+import { relocTypeInfo, type RelocKind, type RelocTypeInfo } from './reloc-types.js';
 
 /** One relocation entry, decoded. */
 export interface Relocation {
+  /** Entry number in its relocation section (for messages about it). */
+  readonly index: number;
   /** Offset of the relocated field in the target section (r_offset, minus sh_addr outside ET_REL). */
   readonly offset: number;
   /** Relocation type (r_info's type part: low 8 bits in ELF32, low 32 bits in ELF64). */
@@ -37,27 +39,14 @@ export interface RelocationTarget {
   readonly value: bigint;
 }
 
-/** A relocation applyDebugRelocations() did not apply. */
-export interface SkippedRelocation {
-  readonly offset: number;
-  readonly type: number;
-  readonly typeName: string;
-  readonly symbolIndex: number;
-  readonly relocSection: number;
-  readonly entryOffset: number;
-  readonly reason: string;
-}
-
 export interface RelocatedSection {
   readonly section: ElfSection;
   /** A copy of the section's contents with the relocations applied. */
   readonly bytes: Uint8Array;
   /** For each relocated field (by offset in the section): the relocation's symbol section and the value. */
   readonly targets: Map<number, RelocationTarget>;
-  /** Number of relocations applied. */
+  /** Number of relocations applied (R_*_NONE and relaxation hints are not counted). */
   readonly applied: number;
-  /** Relocations of types this module does not know (or cannot apply), in entry order. */
-  readonly skipped: SkippedRelocation[];
 }
 
 const REL_SIZE = { 32: 8, 64: 16 } as const;
@@ -164,7 +153,7 @@ export function readRelocationSection(elf: ElfFile, rs: ElfSection): Relocation[
       }
       symbol = s;
     }
-    out[i] = { offset: Number(rel), type, symbolIndex, symbol, addend, relocSection: rs.index, entryOffset: at };
+    out[i] = { index: i, offset: Number(rel), type, symbolIndex, symbol, addend, relocSection: rs.index, entryOffset: at };
   }
   return out;
 }
@@ -212,14 +201,19 @@ function symbolTarget(elf: ElfFile, sym: ElfSymbol | null): { value: bigint; sec
   return { value: sym.value, sectionIndex: section === undefined ? null : section.index };
 }
 
-const MASKS: Record<number, bigint> = { 1: 0xffn, 2: 0xffffn, 4: 0xffffffffn, 8: 0xffffffffffffffffn };
+const R_NONE = 0;
+
+const MASKS: Record<number, bigint> = { 1: 0xffn, 2: 0xffffn, 3: 0xffffffn, 4: 0xffffffffn, 8: 0xffffffffffffffffn };
 
 /**
  * Apply the relocations of `section` to a copy of its bytes (or of `contents`, e.g. the
  * decompressed bytes of an SHF_COMPRESSED section, to which relocations apply). Values are read
- * and written in the file's byte order. Relocation types that reloc-types.ts does not know for the
- * machine are not applied and are listed in `skipped`, for the caller to warn about; so are
- * relocations against a symbol whose section has no bytes (SHT_NOBITS is fine: its symbols have values).
+ * and written in the file's byte order.
+ *
+ * A relocation of a type reloc-types.ts does not know for the machine is an ElfFormatError at its
+ * entry: leaving one field unrelocated gives plausible but wrong DWARF (every DW_LNE_set_address
+ * 0, an address advance off by the relaxed amount), so a table derived from it would be silently
+ * wrong. R_*_NONE and relaxation hints are skipped, as a linker skips them.
  *
  * Meant for ET_REL objects (in linked files, debug sections are already relocated; their
  * .rela.debug_* sections from --emit-relocs would be applied twice).
@@ -234,7 +228,6 @@ export function applyDebugRelocations(elf: ElfFile, section: ElfSection, content
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = elf.endian === 'le';
   const targets = new Map<number, RelocationTarget>();
-  const skipped: SkippedRelocation[] = [];
   let applied = 0;
 
   const read = (off: number, width: number): bigint => {
@@ -243,6 +236,10 @@ export function applyDebugRelocations(elf: ElfFile, section: ElfSection, content
         return BigInt(bytes[off]!);
       case 2:
         return BigInt(view.getUint16(off, le));
+      case 3:
+        return le
+          ? BigInt(bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16))
+          : BigInt((bytes[off]! << 16) | (bytes[off + 1]! << 8) | bytes[off + 2]!);
       case 4:
         return BigInt(view.getUint32(off, le));
       default:
@@ -258,6 +255,9 @@ export function applyDebugRelocations(elf: ElfFile, section: ElfSection, content
       case 2:
         view.setUint16(off, Number(v), le);
         break;
+      case 3:
+        for (let i = 0; i < 3; i++) bytes[off + (le ? i : 2 - i)] = Number((v >> BigInt(8 * i)) & 0xffn);
+        break;
       case 4:
         view.setUint32(off, Number(v), le);
         break;
@@ -268,29 +268,17 @@ export function applyDebugRelocations(elf: ElfFile, section: ElfSection, content
   };
 
   for (const rel of relocs) {
+    // Type 0 is R_<arch>_NONE in every psABI, so it is skipped even for a machine unknown here.
+    if (rel.type === R_NONE) continue;
     const info: RelocTypeInfo | undefined = relocTypeInfo(elf.machine, rel.type);
-    const skip = (reason: string): void => {
-      skipped.push({
-        offset: rel.offset,
-        type: rel.type,
-        typeName: relocTypeName(elf.machine, rel.type),
-        symbolIndex: rel.symbolIndex,
-        relocSection: rel.relocSection,
-        entryOffset: rel.entryOffset,
-        reason,
-      });
-    };
-    if (info === undefined) {
-      skip(`relocation type ${rel.type} is not supported for ${elf.machineName}`);
-      continue;
-    }
+    if (info === undefined) throw unsupportedType(elf, rel);
     if (info.kind === 'none') continue;
     const { value: s, sectionIndex } = symbolTarget(elf, rel.symbol);
     const fail = (detail: string): never => {
       throw new ElfFormatError(elf.fileName, rel.entryOffset, `${info.name} relocation at offset 0x${rel.offset.toString(16)} of section ${label(section)}: ${detail}`);
     };
 
-    if (info.kind === 'setUleb' || info.kind === 'subUleb') {
+    if (info.kind === 'setUleb' || info.kind === 'addUleb' || info.kind === 'subUleb') {
       // A ULEB128 field: keep its length (the assembler reserved it), rewrite the value.
       let end = rel.offset;
       while (end < bytes.length && (bytes[end]! & 0x80) !== 0) end++;
@@ -298,7 +286,7 @@ export function applyDebugRelocations(elf: ElfFile, section: ElfSection, content
       let current = 0n;
       for (let p = end; p >= rel.offset; p--) current = (current << 7n) | BigInt(bytes[p]! & 0x7f);
       const a = rel.addend ?? 0n;
-      let v = info.kind === 'setUleb' ? s + a : current - (s + a);
+      let v = info.kind === 'setUleb' ? s + a : info.kind === 'addUleb' ? current + (s + a) : current - (s + a);
       v = BigInt.asUintN(64, v);
       let w = v;
       for (let p = rel.offset; p < end; p++) {
@@ -306,20 +294,21 @@ export function applyDebugRelocations(elf: ElfFile, section: ElfSection, content
         w >>= 7n;
       }
       bytes[end] = Number(w & 0x7fn);
-      recordTarget(targets, rel.offset, info.kind === 'setUleb' ? sectionIndex : null, v);
+      recordTarget(targets, rel.offset, differenceTarget(info.kind, targets.has(rel.offset), sectionIndex), v);
       applied++;
       continue;
     }
 
     const width = info.width;
     if (rel.offset + width > bytes.length) fail(`the ${width}-byte field is not inside the section (size ${bytes.length})`);
-    if (info.kind === 'set6' || info.kind === 'sub6') {
+    if (info.kind === 'set6' || info.kind === 'add6' || info.kind === 'sub6') {
       const byte = bytes[rel.offset]!;
       const a = rel.addend ?? 0n;
-      const low = info.kind === 'set6' ? s + a : BigInt(byte & 0x3f) - (s + a);
+      const current = BigInt(byte & 0x3f);
+      const low = info.kind === 'set6' ? s + a : info.kind === 'add6' ? current + (s + a) : current - (s + a);
       const v = Number(BigInt.asUintN(6, low));
       bytes[rel.offset] = (byte & 0xc0) | v;
-      recordTarget(targets, rel.offset, info.kind === 'set6' ? sectionIndex : null, BigInt(v));
+      recordTarget(targets, rel.offset, differenceTarget(info.kind, targets.has(rel.offset), sectionIndex), BigInt(v));
       applied++;
       continue;
     }
@@ -330,11 +319,34 @@ export function applyDebugRelocations(elf: ElfFile, section: ElfSection, content
     if (info.kind === 'abs') v = write(rel.offset, width, s + a);
     else if (info.kind === 'add') v = write(rel.offset, width, current + s + a);
     else v = write(rel.offset, width, current - (s + a));
-    if (info.kind === 'sub') recordTarget(targets, rel.offset, null, v);
-    else recordTarget(targets, rel.offset, info.kind === 'add' && targets.has(rel.offset) ? null : sectionIndex, v);
+    recordTarget(targets, rel.offset, differenceTarget(info.kind, targets.has(rel.offset), sectionIndex), v);
     applied++;
   }
-  return { section, bytes, targets, applied, skipped };
+  return { section, bytes, targets, applied };
+}
+
+/**
+ * The section a relocated field points into, for RelocationTarget: a set or absolute relocation
+ * names its symbol's section; a field that a SUB (or a second relocation of an ADD pair) has
+ * touched holds a label difference, which points nowhere.
+ */
+function differenceTarget(kind: RelocKind, seenBefore: boolean, sectionIndex: number | null): number | null {
+  if (kind === 'sub' || kind === 'sub6' || kind === 'subUleb') return null;
+  if ((kind === 'add' || kind === 'add6' || kind === 'addUleb') && seenBefore) return null;
+  return sectionIndex;
+}
+
+/**
+ * The error for a relocation whose type reloc-types.ts does not know for the machine, at the
+ * relocation entry's file offset (the fix is in the tool or the object, not in the DWARF).
+ */
+function unsupportedType(elf: ElfFile, rel: Relocation): ElfFormatError {
+  const rs = elf.sections[rel.relocSection]!;
+  return new ElfFormatError(
+    elf.fileName,
+    rel.entryOffset,
+    `relocation ${rel.index} of section ${label(rs)} has type ${rel.type} (0x${rel.type.toString(16)}), which lineinfo-kit does not apply for ${elf.machineName}`,
+  );
 }
 
 function recordTarget(targets: Map<number, RelocationTarget>, offset: number, sectionIndex: number | null, value: bigint): void {

@@ -6,30 +6,34 @@
  *  - RISC-V ELF psABI (including the relaxation relocations gcc emits in debug sections:
  *    ADD/SUB pairs for label differences, SET/SUB 6-bit pairs, SET_ULEB128/SUB_ULEB128 pairs);
  *  - 64-bit ELF V2 ABI for Power (and the 32-bit PowerPC SysV ABI), both endians;
- *  - s390x ELF ABI supplement.
+ *  - s390x ELF ABI supplement;
+ *  - LoongArch ELF psABI (the absolute types, and the ADD/SUB pairs gas emits for label
+ *    differences in debug sections when linker relaxation is on, as on RISC-V).
  *
  * Only "data" relocations are listed: the ones that can appear in non-allocated debug sections.
- * Code relocations (PC-relative, GOT, PLT, TLS...) are not; applyDebugRelocations() reports them
- * as skipped.
+ * Code relocations (PC-relative, GOT, PLT, TLS...) are not; applyDebugRelocations() rejects them
+ * (and every other type not listed) as an input error rather than read unrelocated DWARF.
  */
-import { EM_386, EM_AARCH64, EM_ARM, EM_PPC, EM_PPC64, EM_RISCV, EM_S390, EM_X86_64 } from './elf-constants.js';
+import { EM_386, EM_AARCH64, EM_ARM, EM_LOONGARCH, EM_PPC, EM_PPC64, EM_RISCV, EM_S390, EM_X86_64 } from './elf-constants.js';
 
 /**
  * How a relocation computes its field, with S the symbol value and A the addend (explicit for
  * RELA, the field's current contents for REL):
- *  - `none`: nothing (R_*_NONE, R_RISCV_RELAX hints);
+ *  - `none`: nothing (R_*_NONE, R_RISCV_RELAX and R_LARCH_RELAX hints);
  *  - `abs`: field = S + A, truncated to `width` bytes;
  *  - `add` / `sub`: field = field + (S + A) / field - (S + A), modulo 2^(8 * width);
- *  - `set6` / `sub6`: like abs / sub on the low 6 bits of one byte, the 2 high bits kept;
- *  - `setUleb` / `subUleb`: like abs / sub on a ULEB128 field, re-encoded in its existing length.
+ *  - `set6` / `add6` / `sub6`: like abs / add / sub on the low 6 bits of one byte, the 2 high bits
+ *    kept (RISC-V sets then subtracts; LoongArch adds then subtracts);
+ *  - `setUleb` / `addUleb` / `subUleb`: like abs / add / sub on a ULEB128 field, re-encoded in its
+ *    existing length.
  */
-export type RelocKind = 'none' | 'abs' | 'add' | 'sub' | 'set6' | 'sub6' | 'setUleb' | 'subUleb';
+export type RelocKind = 'none' | 'abs' | 'add' | 'sub' | 'set6' | 'add6' | 'sub6' | 'setUleb' | 'addUleb' | 'subUleb';
 
 export interface RelocTypeInfo {
   readonly name: string;
   readonly kind: RelocKind;
-  /** Field size in bytes (1 for set6/sub6; 0 for ULEB128 (variable) and none). */
-  readonly width: 0 | 1 | 2 | 4 | 8;
+  /** Field size in bytes (1 for the 6-bit kinds; 3 for LoongArch's ADD24/SUB24; 0 for ULEB128 (variable) and none). */
+  readonly width: 0 | 1 | 2 | 3 | 4 | 8;
 }
 
 function t(name: string, kind: RelocKind, width: RelocTypeInfo['width']): RelocTypeInfo {
@@ -118,6 +122,30 @@ const S390 = new Map<number, RelocTypeInfo>([
   [22, t('R_390_64', 'abs', 8)],
 ]);
 
+// LoongArch (LoongArch ELF psABI, "ELF Relocations"). RELA. The ADD/SUB pairs (and the 6-bit
+// and ULEB128 ones) are how gas writes a label difference that linker relaxation may change, e.g.
+// the address advance of a line-program opcode.
+const LOONGARCH = new Map<number, RelocTypeInfo>([
+  [0, t('R_LARCH_NONE', 'none', 0)],
+  [1, t('R_LARCH_32', 'abs', 4)],
+  [2, t('R_LARCH_64', 'abs', 8)],
+  [47, t('R_LARCH_ADD8', 'add', 1)],
+  [48, t('R_LARCH_ADD16', 'add', 2)],
+  [49, t('R_LARCH_ADD24', 'add', 3)],
+  [50, t('R_LARCH_ADD32', 'add', 4)],
+  [51, t('R_LARCH_ADD64', 'add', 8)],
+  [52, t('R_LARCH_SUB8', 'sub', 1)],
+  [53, t('R_LARCH_SUB16', 'sub', 2)],
+  [54, t('R_LARCH_SUB24', 'sub', 3)],
+  [55, t('R_LARCH_SUB32', 'sub', 4)],
+  [56, t('R_LARCH_SUB64', 'sub', 8)],
+  [100, t('R_LARCH_RELAX', 'none', 0)],
+  [105, t('R_LARCH_ADD6', 'add6', 1)],
+  [106, t('R_LARCH_SUB6', 'sub6', 1)],
+  [107, t('R_LARCH_ADD_ULEB128', 'addUleb', 0)],
+  [108, t('R_LARCH_SUB_ULEB128', 'subUleb', 0)],
+]);
+
 const BY_MACHINE = new Map<number, ReadonlyMap<number, RelocTypeInfo>>([
   [EM_X86_64, X86_64],
   [EM_386, I386],
@@ -127,6 +155,7 @@ const BY_MACHINE = new Map<number, ReadonlyMap<number, RelocTypeInfo>>([
   [EM_PPC64, PPC64],
   [EM_PPC, PPC],
   [EM_S390, S390],
+  [EM_LOONGARCH, LOONGARCH],
 ]);
 
 /** How `type` relocates data on `machine`, or undefined when this module does not know it. */

@@ -3,6 +3,7 @@
  * the symbol's start, so the kernel's symbol-start rule can be applied as a kernel would.
  */
 import type { ElfFile, ElfSymbol } from '../elf/elf-file.js';
+import { functionEntrySymbol } from '../elf/function-descriptors.js';
 import { InputError, UsageError } from '../errors.js';
 import { moduleTextLayout } from '../symbolize/module-text-layout.js';
 import type { Container } from '../revisions/layout.js';
@@ -35,8 +36,17 @@ export type ResolvedQuery =
 const STT_FUNC = 2;
 const STT_NOTYPE = 0;
 
-/** Candidate code symbols with that name; with a size given, the one of that size. */
+/**
+ * Candidate code symbols with that name; with a size given, the one of that size. The symbol
+ * returned is where `symbol+offset` is measured from: a ppc64 ELFv1 descriptor symbol (in `.opd`)
+ * comes back placed at its function's entry point (elf/function-descriptors.ts), so lookup and
+ * symbolize, which both resolve through here, use the code's section and offset.
+ */
 export function pickSymbol(elf: ElfFile, ref: SymbolRef, file: string): ElfSymbol {
+  return functionEntrySymbol(elf, pickNamedSymbol(elf, ref, file));
+}
+
+function pickNamedSymbol(elf: ElfFile, ref: SymbolRef, file: string): ElfSymbol {
   const all = elf.symbols().filter((s) => s.name === ref.symbol && s.shndx !== 0 && (s.type === STT_FUNC || s.type === STT_NOTYPE) && elf.symbolSection(s));
   if (all.length === 0) throw new InputError(file, null, `no function symbol named ${ref.symbol}`);
   const sized = ref.size === null ? all : all.filter((s) => Number(s.size) === ref.size);

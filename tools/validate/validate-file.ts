@@ -32,7 +32,11 @@ function dwarfFindings(table: LoadedTable, r: ResolvedTable, revisionName: strin
     const d = tableFromDwarf(table.elf, r.layout.container, generatorRules(revisionName ?? r.layout.id));
     return checkAgainstDwarf(r.model, d.table, d.rowsAt);
   } catch (e) {
-    if (e instanceof InputError) return [{ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: `cannot derive entries from the DWARF: ${e.detail}` }];
+    // The finding's offset is in the table; where the DWARF (or a relocation of it) is broken is a file offset, so say it.
+    if (e instanceof InputError) {
+      const where = e.offset === null ? '' : ` (file offset 0x${e.offset.toString(16)})`;
+      return [{ rule: 'LI-DWF-001', field: 'entries', offset: 0, length: 0, message: `cannot derive entries from the DWARF${where}: ${e.detail}` }];
+    }
     throw e;
   }
 }
