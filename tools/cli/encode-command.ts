@@ -154,7 +154,8 @@ Options:
   -v, --verbose  report row and entry counts on stderr
   -h, --help     show this help
 
-Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
+Exit status: 0 on success, 2 on unreadable or invalid input, a usage error, or an output that
+cannot be written (or would be written over INPUT).`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       revision: { type: 'string' },

@@ -32,7 +32,9 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
 
 Exit status: 0 success; 1 findings (commands that report them); 2 usage error or unreadable,
-malformed or unwritable input/output; 3 internal error (a bug: please report it).`;
+malformed or unwritable input/output (standard output too); 3 internal error (a bug: please
+report it). A reader closing standard output early (lineinfo dump x | head) stops the command
+quietly with status 0.`;
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
