@@ -499,7 +499,8 @@ describe('lineinfo CLI', function () {
         cases.push({ what: 'unknown option', args: [...cmd, '--bogus'] });
       }
       for (const bad of ['zz', '-1', '0x100000000', '4294967296', '1.5', '0x', '', '0x10zz', '99999999999999999999999']) {
-        cases.push({ what: `OFFSET ${JSON.stringify(bad)}`, args: ['lookup', sec, bad] });
+        // An OFFSET of 2^32 or more is a question with the answer none (test/lookup-queries.test.ts).
+        if (!/^(0x)?[0-9]+$/.test(bad)) cases.push({ what: `OFFSET ${JSON.stringify(bad)}`, args: ['lookup', sec, bad] });
         cases.push({ what: `--symbol-start ${JSON.stringify(bad)}`, args: ['lookup', sec, '0x10', '--symbol-start', bad] });
       }
       cases.push({ what: 'lookup without OFFSET', args: ['lookup', sec] });

@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /** Entry point of the `lineinfo` executable: wires main() to the process. */
 import { EXIT } from '../errors.js';
+import { stdoutIsTerminal, writeStdout } from '../output/stdout.js';
 import type { CommandIo } from './command.js';
 import { EXIT_INTERNAL, main } from './main.js';
 
 const io: CommandIo = {
-  out: (t) => void process.stdout.write(t),
+  // Synchronous, errors thrown (stdout.ts): main() reports them and sets the exit status.
+  out: writeStdout,
   err: (t) => void process.stderr.write(t),
   help(text) {
-    process.stdout.write(text + '\n');
+    writeStdout(text + '\n');
     return EXIT.OK;
   },
-  stdoutIsTty: process.stdout.isTTY === true,
+  stdoutIsTty: stdoutIsTerminal(),
   ...(process.stderr.isTTY ? { progress: statusLine } : {}),
 };
 
@@ -25,11 +27,7 @@ function statusLine(line: string): void {
   process.stderr.write(`\r\x1b[K${line.length > width ? '...' + line.slice(line.length - width + 3) : line}`);
 }
 
-// A closed pipe (lineinfo dump x | head) is not an error worth a stack trace.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(EXIT.OK);
-});
-
+// process.exitCode, never process.exit(): stderr is flushed before the process ends.
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;

@@ -24,8 +24,9 @@ Options:
   --summary       omit the entry list from the text output
   -h, --help      show this help
 
-Exit status: 0 when the table breaks no MUST rule; 2 on unreadable input, a usage error, or
-a table that breaks a MUST rule (the dump is still printed, the first error goes to stderr).`,
+Exit status: 0 when the table breaks no MUST rule; 2 on unreadable input, a usage error, a
+table that breaks a MUST rule (the dump is still printed, the first error goes to stderr), or
+standard output that cannot be written.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       revision: { type: 'string' },

@@ -1,7 +1,7 @@
 import { EXIT, InputError, UsageError } from '../errors.js';
 import { embedSection } from '../elf/elf-embed.js';
 import { ElfFormatError, parseElf } from '../elf/elf-file.js';
-import { embedLineinfoBlobs } from '../elf/embed-blobs.js';
+import { anchorRelocation, embedLineinfoBlobs } from '../elf/embed-blobs.js';
 import type { BlobToEmbed } from '../elf/embed-blobs.js';
 import { anchorsOfBlob } from '../generator/module-blobs.js';
 import { INIT_BLOB, PERSISTENT_BLOB } from '../generator/section-tables.js';
@@ -12,14 +12,44 @@ import { MODULE_SECTION, readInputFile } from '../input/load-input.js';
 import { detectLayout } from '../revisions/detect.js';
 import { ruleById } from '../rules/catalogue.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
+import { refuseOutputOverInput } from '../output/same-file.js';
 import type { Command } from './command.js';
 import { layoutOption, parseCommandArgs, str } from './options.js';
 
 const SHF_ALLOC = 0x2n;
 
+/**
+ * The library's refusal says "pass replace" (its option); on the command line the option is
+ * --replace, so sections that would be replaced are looked for here first, in the library's order.
+ */
+function refuseExistingSections(module: Uint8Array, modulePath: string, names: readonly string[]): void {
+  let elf;
+  try {
+    elf = parseElf(module, modulePath);
+  } catch {
+    return; // embedding reports the malformed file itself
+  }
+  for (const name of names) {
+    const existing = elf.sectionByName(name);
+    if (existing) throw new InputError(modulePath, existing.headerOffset, `section ${name} already exists (section ${existing.index}); pass --replace to overwrite it`);
+  }
+}
+
+/** The sections that embedding these blobs adds: each blob, then its relocation section. */
+function blobSectionNames(module: Uint8Array, modulePath: string, blobs: readonly BlobToEmbed[]): string[] {
+  let rela: boolean;
+  try {
+    rela = anchorRelocation(parseElf(module, modulePath)).rela;
+  } catch {
+    return []; // an unsupported target: embedding says so
+  }
+  return blobs.flatMap((b) => [b.name, `${rela ? '.rela' : '.rel'}${b.name}`]);
+}
+
 /** Adds (or replaces) `.mod_lineinfo` in a module and writes the result atomically. */
 export function embedInto(modulePath: string, section: Uint8Array, output: string, replace: boolean): void {
   const module = readInputFile(modulePath);
+  if (!replace) refuseExistingSections(module, modulePath, [MODULE_SECTION]);
   let out: Uint8Array;
   try {
     out = embedSection(module, modulePath, { name: MODULE_SECTION, data: section, flags: SHF_ALLOC, addralign: 4, replace });
@@ -33,6 +63,7 @@ export function embedInto(modulePath: string, section: Uint8Array, output: strin
 /** Adds (or replaces) the sectioned blobs with their anchor relocations and writes the result atomically. */
 export function embedBlobsInto(modulePath: string, blobs: readonly BlobToEmbed[], output: string, replace: boolean): void {
   const module = readInputFile(modulePath);
+  if (!replace) refuseExistingSections(module, modulePath, blobSectionNames(module, modulePath, blobs));
   let out: Uint8Array;
   try {
     out = embedLineinfoBlobs(module, modulePath, blobs, { replace });
@@ -74,8 +105,11 @@ sections have one size, the module's DWARF tells which has a table); a missing s
 is added to .symtab. --init INIT.bin adds .init.mod_lineinfo (for .init.text) likewise.
 
 Options:
-  -o, --output F  write the result to F (temporary file + rename)
-  --in-place      replace MODULE.ko itself (atomically); the input is never written otherwise
+  -o, --output F  write the result to F (temporary file + rename; a device or FIFO is written
+                  into); F may not name MODULE.ko, SECTION.bin or INIT.bin (also through a
+                  symlink or hard link)
+  --in-place      replace MODULE.ko itself (atomically, keeping its mode); the input is never
+                  written otherwise
   --init F        v5/v7: also add the init blob F as .init.mod_lineinfo
   --revision R    v5, v6 or v7: take SECTION.bin (and INIT.bin) as that layout (v5 and v7 have
                   the same bytes; they differ in the descriptor order of .noinstr.text)
@@ -99,10 +133,12 @@ Exit status: 0 on success, 2 on a usage error or unreadable, malformed or unwrit
     const output = values['in-place'] ? modulePath : str(values.output);
     if (!output) throw new UsageError('embed needs -o OUT.ko or --in-place');
     if (values['in-place'] && str(values.output)) throw new UsageError('give either -o or --in-place, not both');
+    const initPath = str(values.init);
+    if (!values['in-place']) refuseOutputOverInput(output, '-o', [modulePath], 'use --in-place to replace the module');
+    refuseOutputOverInput(output, values['in-place'] ? '--in-place' : '-o', [sectionPath, initPath]);
     const section = readInputFile(sectionPath);
     const forced = layoutOption(str(values.revision));
     const layout = blobLayout(sectionPath, section, values.force === true, forced);
-    const initPath = str(values.init);
     if (layout !== null && LAYOUT_TRAITS[layout].locate === 'sectioned') {
       const elf = (() => {
         try {

@@ -11,6 +11,8 @@ import { columnCount, lineTableFromColumns } from '../model/line-table.js';
 import type { ColumnarLineTable, LineTable } from '../model/line-table.js';
 import type { Layout } from '../revisions/layout.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
+import { refuseOutputOverInput, sameRegularFile } from '../output/same-file.js';
+import { resolve } from 'node:path';
 import type { Endian } from '../format/endian.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { layoutById } from '../revisions/registry.js';
@@ -140,7 +142,9 @@ Options:
   --revision R   layout (default v1 for modules, vmlinux-v1 for vmlinux; overrides the JSON's):
                  ${layoutList(17)}
   --endian E     byte order le or be; default: the ELF's, else the JSON's, else le
-  -o, --output F output file, written atomically (temporary file + rename); - for stdout
+  -o, --output F output file, written atomically (temporary file + rename; a device or FIFO is
+                 written into); - for stdout. It may not name INPUT (also through a symlink or
+                 hard link)
   --asm          write the assembly text instead of bytes
   --module       ELF input: module mode, .text rows with offsets from .text (default for
                  relocatable objects)
@@ -154,7 +158,8 @@ Options:
   -v, --verbose  report row and entry counts on stderr
   -h, --help     show this help
 
-Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
+Exit status: 0 on success, 2 on unreadable or invalid input, a usage error, or an output that
+cannot be written (or would be written over INPUT).`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       revision: { type: 'string' },
@@ -174,6 +179,10 @@ Exit status: 0 on success, 2 on unreadable or invalid input or a usage error.`,
     if (values.module && values.vmlinux) throw new UsageError('give either --module or --vmlinux');
     if (values.embed && values.asm) throw new UsageError('--embed writes a module; it does not go with --asm');
     const input = positionals[0]!;
+    const initOut = str(values['init-out']);
+    refuseOutputOverInput(output, '-o', [input], values.embed ? 'encode never writes its INPUT (lineinfo embed --in-place replaces a module)' : '');
+    refuseOutputOverInput(initOut, '--init-out', [input]);
+    if (initOut !== undefined && (resolve(initOut) === resolve(output) || sameRegularFile(initOut, output))) throw new UsageError('-o and --init-out name the same file: one blob would overwrite the other');
     const forcedLayout = layoutOption(str(values.revision));
     if (forcedLayout && LAYOUT_TRAITS[forcedLayout].locate === 'sectioned' && isElf(readInputFile(input))) {
       if (values.vmlinux) throw new UsageError(`--revision ${forcedLayout} is a module layout; it does not go with --vmlinux`);

@@ -4,6 +4,7 @@
  */
 import { EXIT, InputError, UsageError } from '../errors.js';
 import { VERSION } from '../package-root.js';
+import { StdoutClosedError } from '../output/stdout.js';
 import type { Command, CommandIo } from './command.js';
 import { dumpCommand } from './dump-command.js';
 import { encodeCommand } from './encode-command.js';
@@ -31,24 +32,29 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
 
 Exit status: 0 success; 1 findings (commands that report them); 2 usage error or unreadable,
-malformed or unwritable input/output; 3 internal error (a bug: please report it).`;
+malformed or unwritable input/output (standard output too); 3 internal error (a bug: please
+report it). A reader closing standard output early (lineinfo dump x | head) stops the command
+quietly with status 0.`;
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    io.out(usage() + '\n');
-    return name === undefined ? EXIT.INPUT : EXIT.OK;
-  }
-  if (name === '--version' || name === '-V') {
-    io.out(`lineinfo-kit ${VERSION}\n`);
-    return EXIT.OK;
-  }
-  const command = COMMANDS.find((c) => c.name === name);
   try {
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      io.out(usage() + '\n');
+      return name === undefined ? EXIT.INPUT : EXIT.OK;
+    }
+    if (name === '--version' || name === '-V') {
+      io.out(`lineinfo-kit ${VERSION}\n`);
+      return EXIT.OK;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command "${name}"; try lineinfo --help`);
     return await command.run(rest, io);
   } catch (e) {
+    // The reader of our output has seen enough (`lineinfo dump x | head`): like a reader's
+    // decision, not a failure, so no message and status 0 (readelf would die of SIGPIPE).
+    if (e instanceof StdoutClosedError) return EXIT.OK;
     if (e instanceof UsageError) {
       io.err(`lineinfo: ${e.message}\n`);
       return EXIT.INPUT;

@@ -1,5 +1,6 @@
 import { EXIT, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
+import { refuseOutputOverInput } from '../output/same-file.js';
 import { ANSI, NO_COLOUR } from '../validate/hex-excerpt.js';
 import { htmlReport } from '../validate/report-html.js';
 import { jsonReport } from '../validate/report-json.js';
@@ -33,7 +34,8 @@ Options:
   --endian E             byte order of raw files (le or be) instead of detecting it
   --json                 JSON report (schemas/validation-report.schema.json)
   --sarif                SARIF 2.1.0 report
-  -o, --output F         write the report to F (temporary file + rename) instead of stdout
+  -o, --output F         write the report to F (temporary file + rename; a device or FIFO is
+                         written into) instead of stdout; F may not be one of the FILEs
   --html OUT.html        also write a self-contained HTML page (temporary file + rename): per
                          file its diagnostics and the section as a hex map coloured by region;
                          choosing a diagnostic highlights its bytes (at most 64 KiB of each
@@ -48,7 +50,8 @@ Options:
   -h, --help             show this help
 
 Exit status: 0 when no table has errors; 1 when errors were found (including unreadable or
-malformed files); 2 on a usage error or a path that does not exist.`,
+malformed files); 2 on a usage error, a path that does not exist, or a report that cannot be
+written (or would be written over a FILE).`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       raw: { type: 'boolean' },
@@ -73,6 +76,9 @@ malformed files); 2 on a usage error or a path that does not exist.`,
     const layout = layoutOption(str(values.revision));
     const endian = endianOption(str(values.endian));
     const files = expandPaths(positionals);
+    // Checked before any work: a report written over a checked module would destroy it.
+    refuseOutputOverInput(str(values.output), '-o', files);
+    refuseOutputOverInput(html, '--html', files);
     const reports: FileReport[] = [];
     const progress = files.length > 1 ? io.progress : undefined;
     files.forEach((file, i) => {

@@ -26,12 +26,32 @@ interface RawInput {
   entries: { offset: number; file: number; line: number }[];
 }
 
+/** Where and why a file that is not meant as JSON fails as encoder input. */
+function neitherElfNorJson(bytes: Uint8Array): [number, string] {
+  const what = 'not an ELF file (no \\x7fELF magic) and not JSON encoder input';
+  const first = bytes.findIndex((b) => !JSON_BLANK.has(b));
+  if (first < 0) return [bytes.length, `${what}: ${bytes.length === 0 ? 'the file is empty' : 'the file holds only white space'}`];
+  return [first, `${what}: byte 0x${bytes[first]!.toString(16).padStart(2, '0')} where a JSON object's "{" should be`];
+}
+
+/** JSON's white space: space, tab, line feed, carriage return. */
+const JSON_BLANK = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** Encoder input is a JSON object: a file whose first non-blank character opens one is meant as JSON. */
+function looksLikeJson(text: string): boolean {
+  return /^[ \t\n\r]*[{[]/.test(text);
+}
+
 export function loadEncoderInput(file: string): EncoderInput {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(readInputFile(file));
+  const bytes = readInputFile(file);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
+    // INPUT may be ELF or JSON: a file that is neither (an empty or stripped .ko, a raw section)
+    // is told so, not shown a JSON parser's complaint about its first byte.
+    if (!looksLikeJson(text)) throw new InputError(file, ...neitherElfNorJson(bytes));
     // JSON.parse does not always say where; jsonc-parser's strict scan does (in UTF-16 units).
     const errors: ParseError[] = [];
     parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
