@@ -59,6 +59,8 @@ import { parseElf, type ElfFile, type ElfSection } from './elf-file.js';
 import { hasFileBytes } from './elf-section.js';
 import { ElfWriter, alignUp, ehdrFieldOffsets, shdrFieldOffsets } from './elf-writer.js';
 import { UsageError } from '../errors.js';
+import { STRUCTURAL_TYPES, canDropTail, keptEnd, smallAlign } from './file-layout.js';
+import { LINEINFO_BLOBS, withoutStaleLineinfo } from './old-lineinfo.js';
 
 export interface EmbedSectionOptions {
   /** Section name, e.g. `.mod_lineinfo` (non-empty, no NUL; stored as UTF-8). */
@@ -74,7 +76,9 @@ export interface EmbedSectionOptions {
   /**
    * When a section of this name exists: false (default) refuses; true gives that section (same
    * index, same sh_name) the new data, type, flags and alignment, with sh_addr, sh_link, sh_info
-   * and sh_entsize set to 0 like a new section.
+   * and sh_entsize set to 0 like a new section. Replacing `.mod_lineinfo` (or
+   * `.init.mod_lineinfo`) also removes the old lineinfo's relocation sections and other blob
+   * (old-lineinfo.ts); later sections' indices shift and are renumbered (remove-sections.ts).
    */
   replace?: boolean;
 }
@@ -85,21 +89,6 @@ export const MAX_EMBED_ALIGN = 1 << 20;
 /** Trailer of a kernel module signed by scripts/sign-file (the signature sits after the ELF image). */
 const MODULE_SIG_MAGIC = new TextEncoder().encode('~Module signature appended~\n');
 
-/** Types whose sh_link (and for relocations sh_info) name another section, or that are part of the symbol machinery. */
-const STRUCTURAL_TYPES = new Set<number>([
-  SHT_SYMTAB,
-  SHT_DYNSYM,
-  SHT_REL,
-  SHT_RELA,
-  SHT_HASH,
-  SHT_DYNAMIC,
-  SHT_GROUP,
-  SHT_SYMTAB_SHNDX,
-  SHT_GNU_HASH,
-  SHT_GNU_VERDEF,
-  SHT_GNU_VERNEED,
-  SHT_GNU_VERSYM,
-]);
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -128,6 +117,12 @@ interface CheckedOptions {
  */
 export function embedSection(elfBytes: Uint8Array, fileName: string, options: EmbedSectionOptions): Uint8Array {
   const opts = checkOptions(options);
+  if (opts.replace && LINEINFO_BLOBS.includes(opts.name) && parseElf(elfBytes, fileName).sectionByName(opts.name)) {
+    // Replacing a module's lineinfo: its relocation sections and the init blob of a sectioned
+    // one describe the old bytes (old-lineinfo.ts); they go, the section itself is replaced in place.
+    const pruned = withoutStaleLineinfo(elfBytes, fileName, [opts.name]);
+    if (pruned) return embedSection(pruned, fileName, options);
+  }
   const elf = parseElf(elfBytes, fileName);
   const cls = elf.class;
   const E = ehdrFieldOffsets(cls);
@@ -168,7 +163,7 @@ export function embedSection(elfBytes: Uint8Array, fileName: string, options: Em
       throw new ElfFormatError(
         fileName,
         first.headerOffset,
-        `section ${printableName(opts.name)} already exists (section ${first.index}); pass replace to overwrite it`,
+        `section ${printableName(opts.name)} already exists (section ${first.index}); pass replace to overwrite it${LINEINFO_BLOBS.includes(opts.name) ? ' (the old lineinfo\'s relocation sections and init blob are then removed)' : ''}`,
       );
     }
     if (existing.length > 1) {
@@ -358,45 +353,6 @@ function groupMembers(elf: ElfFile, group: ElfSection): number[] {
   return out;
 }
 
-/**
- * End of the last input byte the output still refers to in place: the ELF header, the program
- * header table, and every section not being moved (for SHT_NOBITS and empty sections, their
- * sh_offset). Capped at the file size.
- */
-function keptEnd(elf: ElfFile, moved: ReadonlySet<number>): number {
-  const size = elf.bytes.length;
-  let end = Math.max(elf.header.ehsize, EHDR_SIZE[elf.class]);
-  const { phoff, phnum, phentsize } = elf.header;
-  if (phnum > 0) {
-    const phEnd = phoff + BigInt(phnum) * BigInt(phentsize);
-    if (phEnd > BigInt(size)) return size;
-    end = Math.max(end, Number(phEnd));
-  }
-  for (const s of elf.sections) {
-    if (s.index === 0 || moved.has(s.index) || s.type === SHT_NULL) continue;
-    end = Math.max(end, hasFileBytes(s.type) ? s.offset + s.size : s.offset);
-    if (end >= size) return size;
-  }
-  return end;
-}
-
-/** True when every byte of [from, end of file) is in a dropped region or is zero. */
-function canDropTail(bytes: Uint8Array, from: number, dropped: ReadonlyArray<readonly [number, number]>): boolean {
-  for (let i = from; i < bytes.length; i++) {
-    if (bytes[i] === 0) continue;
-    let covered = false;
-    for (const [start, end] of dropped) {
-      if (i >= start && i < end) {
-        covered = true;
-        i = Math.min(end, bytes.length) - 1; // skip the rest of the region
-        break;
-      }
-    }
-    if (!covered) return false;
-  }
-  return true;
-}
-
 /** Offset of `name` followed by a NUL in a string table (any position: a suffix is a valid string), or -1. */
 function findString(table: Uint8Array, name: Uint8Array): number {
   const n = name.length;
@@ -412,12 +368,6 @@ function findString(table: Uint8Array, name: Uint8Array): number {
     if (match) return start;
   }
   return -1;
-}
-
-/** An existing sh_addralign as a usable alignment for placing bytes (1 when absent or implausible). */
-function smallAlign(addralign: bigint): number {
-  if (addralign <= 1n || addralign > BigInt(MAX_EMBED_ALIGN) || (addralign & (addralign - 1n)) !== 0n) return 1;
-  return Number(addralign);
 }
 
 function endsWith(bytes: Uint8Array, suffix: Uint8Array): boolean {

@@ -18,7 +18,9 @@
  * and rewritten contents (blobs, relocation sections, and when they change the section name
  * string table and symbol table) go after the input's bytes, followed by a new section header
  * table. With `replace`, sections of the same names are given the new contents in place (same
- * index); a relocation section of the other kind (`.rel.` for `.rela.`) is refused.
+ * index), and the rest of the old lineinfo (an init blob the new one lacks, a relocation section
+ * of the other kind) is removed first (old-lineinfo.ts); without it, a relocation section of the
+ * other kind (`.rel.` for `.rela.`) is refused.
  */
 import { printableName } from './elf-bytes.js';
 import {
@@ -48,6 +50,7 @@ import { parseElf, type ElfFile, type ElfSection } from './elf-file.js';
 import { hasFileBytes } from './elf-section.js';
 import { ElfWriter, alignUp, ehdrFieldOffsets, shdrFieldOffsets } from './elf-writer.js';
 import { relocTypeInfo } from './reloc-types.js';
+import { withoutStaleLineinfo } from './old-lineinfo.js';
 
 export interface BlobToEmbed {
   /** `.mod_lineinfo` or `.init.mod_lineinfo` */
@@ -111,6 +114,14 @@ interface Shdr {
 }
 
 export function embedLineinfoBlobs(elfBytes: Uint8Array, fileName: string, blobs: readonly BlobToEmbed[], options: { replace?: boolean } = {}): Uint8Array {
+  if (options.replace) {
+    // The old lineinfo's parts that these blobs do not rewrite in place (an init blob the new
+    // lineinfo lacks, relocation sections of the other kind) describe old bytes: remove them first.
+    const probe = parseElf(elfBytes, fileName);
+    const rel = anchorRelocation(probe).rela ? '.rela' : '.rel';
+    const pruned = withoutStaleLineinfo(elfBytes, fileName, blobs.flatMap((b) => [b.name, `${rel}${b.name}`]));
+    if (pruned) return embedLineinfoBlobs(pruned, fileName, blobs, options);
+  }
   const elf = parseElf(elfBytes, fileName);
   const cls = elf.class;
   const le = elf.endian === 'le';
@@ -218,7 +229,7 @@ export function embedLineinfoBlobs(elfBytes: Uint8Array, fileName: string, blobs
       headers.push({ nameOffset: nameOffset(name), type: 0, flags: 0n, addr: 0n, offset: 0, size: 0, link: 0, info: 0, addralign: 0n, entsize: 0n, data: null });
       return headers.length - 1;
     }
-    if (!options.replace) fail(existing[0]!.headerOffset, `section ${printableName(name)} already exists (section ${existing[0]!.index}); pass replace to overwrite it`);
+    if (!options.replace) fail(existing[0]!.headerOffset, `section ${printableName(name)} already exists (section ${existing[0]!.index}); pass replace to overwrite it (the rest of the old lineinfo, relocation sections and init blob, is then removed)`);
     if (existing.length > 1) fail(existing[1]!.headerOffset, `${existing.length} sections are named ${printableName(name)}; cannot tell which to replace`);
     return existing[0]!.index;
   };

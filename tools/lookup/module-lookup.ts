@@ -21,6 +21,8 @@ import type { Layout, LookupAnswer, SectionModel } from '../revisions/layout.js'
 import { LAYOUT_TRAITS } from '../revisions/layout-id.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { layoutById } from '../revisions/registry.js';
+import { moduleFacts, tableFindings } from '../validate/validate-table.js';
+import type { LoadedTable } from '../input/load-input.js';
 import { mustViolations, strictLookup } from './strict-lookup.js';
 
 export interface RelocatedBlob {
@@ -77,10 +79,23 @@ export function openSectionedModule(elf: ElfFile, options: { layout?: LayoutId; 
     if (!section) continue;
     if (section.fileRange === null) throw new InputError(elf.fileName, section.headerOffset, `${name} has no bytes in the file (${section.typeName})`);
     const bytes = load.relocate(section);
-    blobs.push({ name, section, bytes, model: layout.read(bytes, endian) });
+    blobs.push({ name, section, bytes, model: withContainerFindings(elf, section, layout, endian, layout.read(bytes, endian)) });
   }
   if (blobs.length === 0) throw new InputError(elf.fileName, 0, `no ${PERSISTENT_BLOB} section`);
   return { elf, load, layout, endian, blobs };
+}
+
+/**
+ * The model with the ELF-container rules added (anchor relocations, SHF_ALLOC, alignment: the
+ * needsElf rules), computed by validate's own code (moduleFacts, tableFindings), so that a strict
+ * lookup refuses a blob that validate reports as broken, not only one whose bytes are.
+ */
+function withContainerFindings(elf: ElfFile, section: ElfSection, layout: Layout, endian: Endian, model: SectionModel): SectionModel {
+  const table: LoadedTable = {
+    file: elf.fileName, container: 'module', bytes: section.data(), fileOffset: section.offset, source: 'elf',
+    sectionName: section.name, endian: elf.endian, elf, elfSection: section,
+  };
+  return { ...model, findings: tableFindings({ layout, endian, model, detected: false, alsoFits: [] }, moduleFacts(table)) };
 }
 
 export interface AddressQuery {
