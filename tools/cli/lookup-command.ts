@@ -3,6 +3,7 @@ import { hex } from '../format/u32-math.js';
 import { isElf, loadTable } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import { mustViolations, strictLookup } from '../lookup/strict-lookup.js';
+import { moduleFacts, tableFindings } from '../validate/validate-table.js';
 import { pickSymbol, resolveSymbolRef } from '../lookup/symbol-query.js';
 import { MAX_TABLE_OFFSET, offsetLabel, parseQueryText } from '../lookup/query-text.js';
 import type { QueryText } from '../lookup/query-text.js';
@@ -88,9 +89,11 @@ function sectionedLookups(table: LoadedTable, queries: readonly QueryText[], opt
 function tableLookups(table: LoadedTable, queries: readonly QueryText[], opts: LookupOptions, io: CommandIo): number {
   const r = resolveLayout(table, { layout: opts.layout, endian: opts.endian });
   if (opts.mode === 'strict') {
-    const broken = mustViolations(r.model);
+    // the module container's rules too (a .mod_lineinfo without SHF_ALLOC is never loaded), as validate checks them
+    const findings = tableFindings(r, moduleFacts(table));
+    const broken = mustViolations({ findings });
     if (broken.length) {
-      const first = r.model.findings.find((f) => broken.includes(f.rule))!;
+      const first = findings.find((f) => broken.includes(f.rule))!;
       throw new InputError(table.file, table.fileOffset + first.offset, `${first.rule}: ${first.message} (use --mode kernel to see what a kernel would print)`);
     }
   }

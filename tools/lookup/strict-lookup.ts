@@ -14,7 +14,7 @@ import type { CoveredTable, FileRef, Layout, LocatedEntry, LookupAnswer, LookupQ
 
 const U64 = (1n << 64n) - 1n;
 
-export function mustViolations(model: SectionModel): string[] {
+export function mustViolations(model: Pick<SectionModel, 'findings'>): string[] {
   return [...new Set(model.findings.filter((f) => ruleById(f.rule).level === 'MUST').map((f) => f.rule))];
 }
 

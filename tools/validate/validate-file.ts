@@ -6,8 +6,6 @@ import { InputError } from '../errors.js';
 import type { Endian } from '../format/endian.js';
 import { loadTable } from '../input/load-input.js';
 import { INIT_BLOB, moduleSectionTables } from '../generator/section-tables.js';
-import { layoutById } from '../revisions/registry.js';
-import { sectionedContainer } from '../lookup/module-lookup.js';
 import type { LoadedTable } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import type { LayoutId } from '../revisions/layout-id.js';
@@ -16,6 +14,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { moduleFacts, tableFindings } from './validate-table.js';
 import { checkAgainstDwarf, checkSectionedAgainstDwarf } from './dwarf-crosscheck.js';
 import { tableFromDwarf } from '../generator/dwarf-entries.js';
+import { moduleBlob, moduleLayout } from '../input/module-blobs.js';
 import { generatorRules } from '../generator/generator-rules.js';
 import type { ResolvedTable } from '../input/resolve-layout.js';
 import type { Finding } from '../revisions/layout.js';
@@ -103,15 +102,6 @@ export function validateFileReports(file: string, options: ValidateOptions = {})
   return init ? [main, validateLoaded(file, init, options)] : [main];
 }
 
-/** Another lineinfo section of the module `table` came from (null when absent). */
-function moduleBlob(table: LoadedTable, name: string): LoadedTable | null {
-  const elf = table.elf!;
-  const section = elf.sectionByName(name);
-  if (!section) return null;
-  if (section.fileRange === null) throw new InputError(table.file, section.headerOffset, `${name} has no bytes in the file (${section.typeName})`);
-  return { file: table.file, container: 'module', bytes: section.data(), fileOffset: section.offset, source: 'elf', sectionName: name, endian: elf.endian, elf, elfSection: section };
-}
-
 /** The file's main table, or the report saying why there is none. */
 function loadForValidation(file: string, options: ValidateOptions): LoadedTable | FileReport {
   try {
@@ -139,17 +129,7 @@ function isReport(x: LoadedTable | FileReport): x is FileReport {
 
 function validateLoaded(file: string, table: LoadedTable, options: ValidateOptions): FileReport {
   try {
-    let r = resolveLayout(table, { ...(options.layout ? { layout: options.layout } : {}), ...(options.endian ? { endian: options.endian } : {}) });
-    // v5 and v7 blobs have the same bytes: a module's are checked as v7 unless --revision says
-    // otherwise; a blob whose container shows it is sectioned (anchor relocations, an init blob)
-    // is checked as one even when its bytes fit no layout (e.g. descriptors at offset 4, W22).
-    const sectioned = table.elf && table.elfSection && sectionedContainer(table.elf, table.elfSection);
-    if (!options.layout && table.elf && (r.layout.id === 'v5' || (sectioned && r.layout.traits.locate !== 'sectioned'))) {
-      const v7 = layoutById('v7');
-      // v7 reads v5's bytes exactly as v5 does (traits.sameBytesAs): relabel instead of reading again
-      const model = r.layout.id === v7.traits.sameBytesAs ? { ...r.model, layout: v7.id } : v7.read(table.bytes, r.endian);
-      r = { ...r, layout: v7, model, alsoFits: r.alsoFits.filter((f) => f.layout !== 'v7') };
-    }
+    const r = moduleLayout(table, resolveLayout(table, { ...(options.layout ? { layout: options.layout } : {}), ...(options.endian ? { endian: options.endian } : {}) }), options.layout);
     const findings = tableFindings(r, moduleFacts(table));
     if (options.dwarf) findings.push(...dwarfFindings(table, r, options.revisionName));
     findings.sort((a, b) => a.offset - b.offset || a.rule.localeCompare(b.rule));
