@@ -298,9 +298,13 @@ describe('v5/v7 modules: generator, embedding, loading, lookups and validation',
         mkdirSync(mods, { recursive: true });
         writeFileSync(join(mods, 'v5mod.ko'), readFileSync(join(dir, 'v7.ko')));
         const log = join(dir, 'oops.txt');
-        writeFileSync(log, [' text_fn+0x0/0x40 [v5mod]', ' init_b+0x0/0x20 [v5mod]', ' exit_fn+0x0/0x20 [v5mod]', ' noinstr_fn+0x0/0x20 [v5mod]', ''].join('\n'));
+        // the sizes kallsyms prints (symbolize uses them to pick the symbol)
+        const elf = parseElf(readFileSync(join(dir, 'v7.ko')), 'v7.ko');
+        const frame = (name: string): string => ` ${name}+0x0/0x${elf.symbols().find((s) => s.name === name && s.shndx !== 0)!.size.toString(16)} [v5mod]`;
+        const frames = ['text_fn', 'init_b', 'exit_fn', 'noinstr_fn'].map(frame);
+        writeFileSync(log, [...frames, ''].join('\n'));
         const text = await ok(['symbolize', '--modules', mods, log, '--exact']);
-        expect(text.split('\n').slice(0, 4)).to.deep.equal([' text_fn+0x0/0x40 [v5mod] (a.c:6)', ' init_b+0x0/0x20 [v5mod] (bb.c:11)', ' exit_fn+0x0/0x20 [v5mod] (a.c:18)', ' noinstr_fn+0x0/0x20 [v5mod] (a.c:22)']);
+        expect(text.split('\n').slice(0, 4)).to.deep.equal(frames.map((f, i) => `${f} (${['a.c:6', 'bb.c:11', 'a.c:18', 'a.c:22'][i]})`));
       });
 
       it('--asm assembles to the bytes of -o / --init-out, with the same anchor relocations', async function () {

@@ -5,7 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const MODULE_FILE = /^(.+)\.ko(\.gz)?$/;
+/** `.ko`, and the compressed forms module-file.ts reads */
+const MODULE_FILE = /^(.+)\.ko(?:\.(?:gz|xz|zst))?$/;
 
 export function moduleKey(name: string): string {
   return name.replace(/-/g, '_');
