@@ -113,7 +113,8 @@ Options:
   --init F        v5/v7: also add the init blob F as .init.mod_lineinfo
   --revision R    v5, v6 or v7: take SECTION.bin (and INIT.bin) as that layout (v5 and v7 have
                   the same bytes; they differ in the descriptor order of .noinstr.text)
-  --replace       replace an existing .mod_lineinfo (and relocation section) instead of failing
+  --replace       replace an existing .mod_lineinfo instead of failing; the rest of the old
+                  lineinfo (its relocation sections, .init.mod_lineinfo) is removed with it
   --force         embed even if SECTION.bin is not a valid module lineinfo section
   -h, --help      show this help
 

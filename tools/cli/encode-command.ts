@@ -152,7 +152,8 @@ Options:
   --init-out F   v5/v7 from a module: write the init blob (.init.mod_lineinfo) to F (an
                  empty root, num_sections 0, when .init.text has no entries)
   --embed        module ELF input: write a copy of INPUT with the section added as
-                 .mod_lineinfo (SHF_ALLOC, 4-byte aligned) to OUT (-o); replaces an existing one.
+                 .mod_lineinfo (SHF_ALLOC, 4-byte aligned) to OUT (-o); replaces an existing one
+                 (and removes the rest of the old lineinfo: relocation sections, init blob).
                  v5/v7: .mod_lineinfo and .init.mod_lineinfo (SHF_ALLOC, 8-byte aligned) with
                  .rela.* (.rel.* on REL targets) relocating each anchor
   -v, --verbose  report row and entry counts on stderr
