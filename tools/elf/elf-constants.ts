@@ -237,3 +237,22 @@ const STV_NAMES = ['DEFAULT', 'INTERNAL', 'HIDDEN', 'PROTECTED'] as const;
 export function symbolVisibilityName(visibility: number): string {
   return STV_NAMES[visibility & 3] ?? 'DEFAULT';
 }
+
+/**
+ * Section types whose sh_link names another section (and, for relocations, sh_info): the symbol,
+ * relocation, hash, dynamic, group and version machinery.
+ */
+export const SECTION_LINKING_TYPES: ReadonlySet<number> = new Set<number>([
+  SHT_SYMTAB,
+  SHT_DYNSYM,
+  SHT_REL,
+  SHT_RELA,
+  SHT_HASH,
+  SHT_DYNAMIC,
+  SHT_GROUP,
+  SHT_SYMTAB_SHNDX,
+  SHT_GNU_HASH,
+  SHT_GNU_VERDEF,
+  SHT_GNU_VERNEED,
+  SHT_GNU_VERSYM,
+]);

@@ -11,6 +11,7 @@
 import { ElfBytes, printableName, type ElfClass, type ElfEndian } from './elf-bytes.js';
 import {
   EHDR_SIZE,
+  SECTION_LINKING_TYPES,
   ELFCLASS32,
   ELFCLASS64,
   ELFDATA2LSB,
@@ -22,18 +23,10 @@ import {
   SHN_LORESERVE,
   SHN_UNDEF,
   SHN_XINDEX,
-  SHT_DYNAMIC,
   SHT_DYNSYM,
-  SHT_GNU_HASH,
-  SHT_GNU_VERDEF,
-  SHT_GNU_VERNEED,
-  SHT_GNU_VERSYM,
-  SHT_GROUP,
-  SHT_HASH,
   SHT_REL,
   SHT_RELA,
   SHT_SYMTAB,
-  SHT_SYMTAB_SHNDX,
   elfMachineName,
   elfTypeName,
 } from './elf-constants.js';
@@ -68,21 +61,6 @@ export interface ElfHeaderFields {
   readonly shstrndx: number;
 }
 
-/** Section types whose sh_link is a section index (must be in range and not the section itself). */
-const LINKS_TO_SECTION = new Set<number>([
-  SHT_SYMTAB,
-  SHT_DYNSYM,
-  SHT_REL,
-  SHT_RELA,
-  SHT_HASH,
-  SHT_DYNAMIC,
-  SHT_GROUP,
-  SHT_SYMTAB_SHNDX,
-  SHT_GNU_HASH,
-  SHT_GNU_VERDEF,
-  SHT_GNU_VERNEED,
-  SHT_GNU_VERSYM,
-]);
 
 export class ElfFile {
   readonly class: ElfClass;
@@ -384,7 +362,7 @@ function readSectionHeaders(
         `section ${i} data (offset 0x${offset.toString(16)}, size 0x${size.toString(16)}) extends past end of file (size ${r.size})`,
       );
     }
-    if ((LINKS_TO_SECTION.has(type) || (flags & SHF_LINK_ORDER) !== 0n) && (link >= count || link === i)) {
+    if ((SECTION_LINKING_TYPES.has(type) || (flags & SHF_LINK_ORDER) !== 0n) && (link >= count || link === i)) {
       r.fail(at + o.link, `section ${i} sh_link ${link} is ${link === i ? 'the section itself' : `out of range (${count} sections)`}`);
     }
     if ((type === SHT_REL || type === SHT_RELA || (flags & SHF_INFO_LINK) !== 0n) && (info >= count || info === i)) {

@@ -4,28 +4,12 @@
  * of moved or removed sections, zero padding) is dropped only when nothing else is there.
  * Shared by elf-embed.ts and remove-sections.ts.
  */
-import {
-  EHDR_SIZE, SHF_LINK_ORDER, SHT_DYNAMIC, SHT_DYNSYM, SHT_GNU_HASH, SHT_GNU_VERDEF, SHT_GNU_VERNEED, SHT_GNU_VERSYM,
-  SHT_GROUP, SHT_HASH, SHT_NULL, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX,
-} from './elf-constants.js';
+import { EHDR_SIZE, SECTION_LINKING_TYPES, SHF_LINK_ORDER, SHT_NULL } from './elf-constants.js';
 import type { ElfFile, ElfSection } from './elf-file.js';
 import { hasFileBytes } from './elf-section.js';
 
 /** Types whose sh_link (and for relocations sh_info) name another section, or that are part of the symbol machinery. */
-export const STRUCTURAL_TYPES = new Set<number>([
-  SHT_SYMTAB,
-  SHT_DYNSYM,
-  SHT_REL,
-  SHT_RELA,
-  SHT_HASH,
-  SHT_DYNAMIC,
-  SHT_GROUP,
-  SHT_SYMTAB_SHNDX,
-  SHT_GNU_HASH,
-  SHT_GNU_VERDEF,
-  SHT_GNU_VERNEED,
-  SHT_GNU_VERSYM,
-]);
+export const STRUCTURAL_TYPES = SECTION_LINKING_TYPES;
 
 /** sh_link names a section: the symbol and relocation machinery (STRUCTURAL_TYPES) and SHF_LINK_ORDER. */
 export function linksToSection(s: ElfSection): boolean {
