@@ -8,6 +8,8 @@
  * (an annotation from the wrong function, or from another build of the module, would mislead).
  */
 import type { ElfFile, ElfSymbol } from '../elf/elf-file.js';
+import { ElfFormatError } from '../elf/elf-error.js';
+import { functionEntrySymbol } from '../elf/function-descriptors.js';
 
 export interface FrameRef {
   readonly symbol: string;
@@ -33,11 +35,26 @@ function kallsymsIgnores(name: string): boolean {
  */
 export type SymbolPlacement = (sym: ElfSymbol) => { readonly start: bigint; readonly sectionEnd: bigint } | null;
 
+/**
+ * The symbol as kallsyms places it: a ppc64 ELFv1 function descriptor in `.opd` at its
+ * function's entry point (functionEntrySymbol); null when the descriptor cannot be followed.
+ */
+function atEntry(elf: ElfFile, sym: ElfSymbol): ElfSymbol | null {
+  try {
+    return functionEntrySymbol(elf, sym);
+  } catch (e) {
+    if (e instanceof ElfFormatError) return null;
+    throw e;
+  }
+}
+
 /** Symbols in executable allocated sections that kallsyms would list, as sorted start positions. */
 function codeSymbolStarts(elf: ElfFile, place: SymbolPlacement): bigint[] {
   const starts = new Set<bigint>();
-  for (const s of elf.symbols()) {
-    if (s.type === STT_SECTION || s.type === STT_FILE || kallsymsIgnores(s.name)) continue;
+  for (const raw of elf.symbols()) {
+    if (raw.type === STT_SECTION || raw.type === STT_FILE || kallsymsIgnores(raw.name)) continue;
+    const s = atEntry(elf, raw);
+    if (s === null) continue;
     const section = elf.symbolSection(s);
     if (!section || (section.flags & (SHF_ALLOC | SHF_EXECINSTR)) !== (SHF_ALLOC | SHF_EXECINSTR)) continue;
     const at = place(s);
@@ -60,7 +77,10 @@ function fitsGap(sym: ElfSymbol, printed: bigint, starts: readonly bigint[], pla
 
 /** The one symbol `ref` names, or why there is none. */
 export function chooseFrameSymbol(elf: ElfFile, ref: FrameRef, place: SymbolPlacement): ElfSymbol | string {
-  const named = elf.symbols().filter((s) => s.name === ref.symbol && s.shndx !== 0 && (s.type === STT_FUNC || s.type === STT_NOTYPE) && elf.symbolSection(s));
+  const named = elf.symbols()
+    .filter((s) => s.name === ref.symbol && s.shndx !== 0 && (s.type === STT_FUNC || s.type === STT_NOTYPE) && elf.symbolSection(s))
+    .map((s) => atEntry(elf, s))
+    .filter((s): s is ElfSymbol => s !== null);
   const size = `0x${ref.size.toString(16)}`;
   if (named.length === 0) return `no function symbol named ${ref.symbol}`;
   if (ref.offset >= ref.size) return `offset 0x${ref.offset.toString(16)} is not inside the printed size ${size}`;
