@@ -14,8 +14,7 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../tools/cli/main.js';
-import type { CommandIo } from '../tools/cli/command.js';
+import { cli } from './support/in-process-cli.js';
 import { parseElf } from '../tools/elf/elf-file.js';
 import { moduleSectionTables } from '../tools/generator/section-tables.js';
 import { entryObjects } from '../tools/model/line-table.js';
@@ -57,18 +56,6 @@ int helper(int z)
 }
 `;
 
-async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CommandIo = {
-    out: (t) => (out += typeof t === 'string' ? t : Buffer.from(t).toString('latin1')),
-    err: (t) => (err += t),
-    help: (u) => ((out += u), 0),
-    stdoutIsTty: false,
-  };
-  const status = await main(args, io);
-  return { status, out, err };
-}
 
 function schemaValid(json: unknown, what: string): void {
   const v = validator('section-dump');

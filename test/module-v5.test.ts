@@ -18,8 +18,7 @@
 import { expect } from 'chai';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../tools/cli/main.js';
-import type { CommandIo } from '../tools/cli/command.js';
+import { cli } from './support/in-process-cli.js';
 import { parseElf } from '../tools/elf/elf-file.js';
 import { embedLineinfoBlobs } from '../tools/elf/embed-blobs.js';
 import { loadModule } from '../tools/elf/module-load.js';
@@ -102,19 +101,6 @@ void __exit exit_b(void)
 
 const COVERED = ['.text', '.exit.text', '.noinstr.text', '.init.text'];
 
-/** The CLI in-process (the same code as bin.ts, without a build). */
-async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CommandIo = {
-    out: (t) => (out += typeof t === 'string' ? t : Buffer.from(t).toString('latin1')),
-    err: (t) => (err += t),
-    help: (u) => ((out += u), 0),
-    stdoutIsTty: false,
-  };
-  const status = await main(args, io);
-  return { status, out, err };
-}
 
 async function ok(args: string[]): Promise<string> {
   const r = await cli(args);

@@ -9,8 +9,7 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../tools/cli/main.js';
-import type { CommandIo } from '../tools/cli/command.js';
+import { cli } from './support/in-process-cli.js';
 import { validateFileReports } from '../tools/validate/validate-file.js';
 import { tempDir } from './support/tmp.js';
 import { have, must, sh } from './support/processes.js';
@@ -25,12 +24,6 @@ __attribute__((section(".noinstr.text"))) int noinstr_fn(int y) { int z = y + co
 int helper(int z) { if (z > 3) return z * 2; return z + counter; }
 `;
 
-async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CommandIo = { out: (t) => (out += typeof t === 'string' ? t : Buffer.from(t).toString('latin1')), err: (t) => (err += t), help: (u) => ((out += u), 0), stdoutIsTty: false };
-  return { status: await main(args, io), out, err };
-}
 
 const LINEINFO = /mod_lineinfo/;
 
