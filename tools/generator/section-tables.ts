@@ -97,31 +97,32 @@ export interface ModuleSectionTables {
 const TWO_32 = 4294967296;
 const U32_MAX = 0xffff_ffff;
 
-/** The generator's address map: a bias per biased ELF section, and the covered ranges. */
+/** The generator's address map: what it adds to each ELF section's addresses, and the covered ranges. */
 interface BiasMap {
-  /** bias of each ELF section by index (NaN: not biased) */
+  /**
+   * the bias the generator adds to the addresses of each ELF section, by index: 0 for a section
+   * it does not bias, and for every section when it applies no `.debug_line` relocation (below)
+   */
   readonly biasOf: Float64Array;
   /** each section's address, by index, as u32 halves (rows' addresses include it) */
   readonly addrHi: Uint32Array;
   readonly addrLo: Uint32Array;
   /** the covered ranges by rank (`all_sections[]` order, present sections only) */
   readonly ranges: readonly { readonly name: string; readonly section: ElfSection; readonly bias: number }[];
-  /**
-   * Whether the generator adds the biases at all: the v5/v6 generator relocates `.debug_line`
-   * only through `.rela.debug_line`, so on REL targets (i386, arm) every row keeps its unbiased
-   * offset; v7 also reads `.rel.debug_line`.
-   */
-  readonly biased: boolean;
 }
 
 /**
  * The generator's biases: the present covered sections in `all_sections[]` order, then (v7) every
  * other allocated executable section of a size from 1 byte to 4 GiB - 1 in section-header order,
- * each starting where the previous one ends, rounded up to 16.
+ * each starting where the previous one ends, rounded up to 16. The v5/v6 generator adds them
+ * only through `.rela.debug_line`, so on REL targets (i386, arm) every row keeps its unbiased
+ * offset (the ranges stay where they are); v7 also reads `.rel.debug_line`.
  */
 function biasMap(elf: ElfFile, revision: SectionedRevision, warnings: string[]): BiasMap {
   const n = elf.sections.length;
-  const biasOf = new Float64Array(n).fill(NaN);
+  const applied = revision === 'v7' || elf.sectionByName('.rela.debug_line') !== undefined || elf.sectionByName('.rel.debug_line') === undefined;
+  if (!applied) warnings.push(`${elf.fileName}: .debug_line has REL relocations, which the ${revision} generator does not apply: rows keep their unbiased offsets (W32)`);
+  const biasOf = new Float64Array(n);
   const addrHi = new Uint32Array(n);
   const addrLo = new Uint32Array(n);
   for (const s of elf.sections) {
@@ -129,10 +130,12 @@ function biasMap(elf: ElfFile, revision: SectionedRevision, warnings: string[]):
     addrLo[s.index] = Number(s.addr & 0xffff_ffffn);
   }
   const ranges: { name: string; section: ElfSection; bias: number }[] = [];
+  const placed = new Set<number>();
   let cursor = 0;
   const place = (s: ElfSection): number => {
     const bias = cursor;
-    biasOf[s.index] = bias;
+    placed.add(s.index);
+    if (applied) biasOf[s.index] = bias;
     cursor = Math.ceil((cursor + s.size) / 16) * 16;
     return bias;
   };
@@ -147,12 +150,10 @@ function biasMap(elf: ElfFile, revision: SectionedRevision, warnings: string[]):
   }
   if (revision === 'v7') {
     for (const s of elf.sections) {
-      if (Number.isNaN(biasOf[s.index]!) && s.isAlloc && s.isExec && s.size > 0 && s.size <= U32_MAX && !ranges.some((r) => r.name === s.name)) place(s);
+      if (!placed.has(s.index) && s.isAlloc && s.isExec && s.size > 0 && s.size <= U32_MAX && !ranges.some((r) => r.name === s.name)) place(s);
     }
   }
-  const biased = revision === 'v7' || elf.sectionByName('.rela.debug_line') !== undefined || elf.sectionByName('.rel.debug_line') === undefined;
-  if (!biased) warnings.push(`${elf.fileName}: .debug_line has REL relocations, which the ${revision} generator does not apply: rows keep their unbiased offsets (W32)`);
-  return { biasOf, addrHi, addrLo, ranges, biased };
+  return { biasOf, addrHi, addrLo, ranges };
 }
 
 /**
@@ -198,13 +199,9 @@ class SectionRowCollector implements LineUnitSink {
     // The generator's address: the offset in the relocation's section plus that section's bias
     // (exact below 2^53; beyond, rounded once, which keeps it past every range).
     const map = this.map;
-    let a: number;
-    if (sectionIndex === NO_SECTION || sectionIndex >= map.biasOf.length) {
-      a = addrHi * TWO_32 + addrLo;
-    } else {
-      const bias = map.biasOf[sectionIndex]!;
-      a = (addrHi - map.addrHi[sectionIndex]!) * TWO_32 + (addrLo - map.addrLo[sectionIndex]!) + (Number.isNaN(bias) || !map.biased ? 0 : bias);
-    }
+    const a = sectionIndex === NO_SECTION || sectionIndex >= map.biasOf.length
+      ? addrHi * TWO_32 + addrLo
+      : (addrHi - map.addrHi[sectionIndex]!) * TWO_32 + (addrLo - map.addrLo[sectionIndex]!) + map.biasOf[sectionIndex]!;
     const { starts, ends } = this;
     let rank = -1;
     for (let r = 0; r < starts.length; r++) {
