@@ -46,7 +46,9 @@ export type TableDump = NonNullable<BlobDump['tables']>[number];
 
 function blobDump({ table: t, resolved: r }: DumpedBlob) {
   const m = r.model;
-  const relocations = moduleFacts(t)?.blob?.relocations ?? null;
+  // the module's container facts (relocations read once), for the descriptors and the findings
+  const facts = moduleFacts(t);
+  const relocations = facts?.blob?.relocations ?? null;
   const tables = m.tables ? m.tables.map((c) => tableDump(c, m.header, relocations)) : null;
   return {
     source: { kind: t.source, section: t.sectionName, fileOffset: t.fileOffset, size: t.bytes.length },
@@ -54,12 +56,12 @@ function blobDump({ table: t, resolved: r }: DumpedBlob) {
     regions: m.regions,
     blocks: m.blocks,
     files: m.files,
-    entries: (tables && m.tables
-      ?  m.tables.flatMap((c, k) => c.entries.map((e) => ({ ...entryDump(e), table: c.index, section: tables[k]!.section })))
+    entries: (m.tables && tables
+      ? m.tables.flatMap((c, k) => c.entries.map((e) => ({ ...entryDump(e), table: c.index, section: tables[k]!.section })))
       : m.entries.map(entryDump)) as EntryDump[],
     tables,
     // The ELF-container rules come from validate's own code, so both report the same.
-    findings: tableFindings(r, moduleFacts(t)).map((f) => {
+    findings: tableFindings(r, facts).map((f) => {
       const rule = ruleById(f.rule);
       return { rule: f.rule, level: rule.level, severity: rule.severity, field: f.field, offset: f.offset, length: f.length, fileOffset: t.fileOffset + f.offset, message: f.message };
     }),

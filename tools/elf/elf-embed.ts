@@ -27,39 +27,30 @@
  */
 import { printableName } from './elf-bytes.js';
 import {
-  EHDR_SIZE,
   ET_REL,
   SHF_ALLOC,
   SHF_COMPRESSED,
   SHF_GROUP,
   SHF_INFO_LINK,
   SHF_LINK_ORDER,
+  SECTION_LINKING_TYPES,
   SHN_LORESERVE,
   SHN_UNDEF,
-  SHT_DYNAMIC,
-  SHT_DYNSYM,
-  SHT_GNU_HASH,
-  SHT_GNU_VERDEF,
-  SHT_GNU_VERNEED,
-  SHT_GNU_VERSYM,
   SHT_GROUP,
-  SHT_HASH,
   SHT_NOBITS,
   SHT_NULL,
   SHT_PROGBITS,
   SHT_REL,
   SHT_RELA,
   SHT_SYMTAB,
-  SHT_SYMTAB_SHNDX,
   STT_SECTION,
   sectionTypeName,
 } from './elf-constants.js';
 import { ElfFormatError } from './elf-error.js';
 import { parseElf, type ElfFile, type ElfSection } from './elf-file.js';
-import { hasFileBytes } from './elf-section.js';
 import { ElfWriter, alignUp, ehdrFieldOffsets, shdrFieldOffsets } from './elf-writer.js';
 import { UsageError } from '../errors.js';
-import { STRUCTURAL_TYPES, canDropTail, keptEnd, smallAlign } from './file-layout.js';
+import { MAX_ALIGN, canDropTail, endsWith, findString, groupMembers, keptEnd, linksToSection, smallAlign } from './file-layout.js';
 import { LINEINFO_BLOBS, withoutStaleLineinfo } from './old-lineinfo.js';
 
 export interface EmbedSectionOptions {
@@ -84,7 +75,7 @@ export interface EmbedSectionOptions {
 }
 
 /** The largest sh_addralign accepted (the padding before the data is at most this minus one). */
-export const MAX_EMBED_ALIGN = 1 << 20;
+export const MAX_EMBED_ALIGN = MAX_ALIGN;
 
 /** Trailer of a kernel module signed by scripts/sign-file (the signature sits after the ELF image). */
 const MODULE_SIG_MAGIC = new TextEncoder().encode('~Module signature appended~\n');
@@ -303,7 +294,7 @@ function checkOptions(options: EmbedSectionOptions): CheckedOptions {
   if (!Number.isInteger(type) || type < 0 || type > 0xffffffff) {
     throw new UsageError(`section type must be a 32-bit unsigned integer, got ${type}`);
   }
-  if (type === SHT_NULL || type === SHT_NOBITS || STRUCTURAL_TYPES.has(type)) {
+  if (type === SHT_NULL || type === SHT_NOBITS || SECTION_LINKING_TYPES.has(type)) {
     throw new UsageError(`section type ${sectionTypeName(type)} cannot be embedded (it has no file bytes or needs sh_link/sh_info)`);
   }
   return { name, nameBytes, data, flags, addralign, type, replace: options.replace === true };
@@ -318,12 +309,12 @@ function checkReplaceable(elf: ElfFile, target: ElfSection): void {
     throw new ElfFormatError(elf.fileName, target.headerOffset, `cannot replace section ${target.index} (${printableName(target.name)}): ${why}`);
   };
   if (target.index === elf.header.shstrndx) fail('it is the section name string table');
-  if (target.type === SHT_NULL || target.type === SHT_NOBITS || STRUCTURAL_TYPES.has(target.type)) {
+  if (target.type === SHT_NULL || target.type === SHT_NOBITS || SECTION_LINKING_TYPES.has(target.type)) {
     fail(`it is a ${target.typeName} section`);
   }
   for (const s of elf.sections) {
     if (s.index === 0 || s.index === target.index) continue;
-    if ((STRUCTURAL_TYPES.has(s.type) || (s.flags & SHF_LINK_ORDER) !== 0n) && s.link === target.index) {
+    if (linksToSection(s) && s.link === target.index) {
       fail(`section ${s.index} (${printableName(s.name)}) links to it`);
     }
     if ((s.type === SHT_REL || s.type === SHT_RELA || (s.flags & SHF_INFO_LINK) !== 0n) && s.info === target.index) {
@@ -341,40 +332,6 @@ function checkReplaceable(elf: ElfFile, target: ElfSection): void {
       }
     }
   }
-}
-
-/** Section indexes listed by an SHT_GROUP section (its words after the flags word). */
-function groupMembers(elf: ElfFile, group: ElfSection): number[] {
-  const d = group.data();
-  const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  const le = elf.endian === 'le';
-  const out: number[] = [];
-  for (let i = 4; i + 4 <= d.length; i += 4) out.push(view.getUint32(i, le));
-  return out;
-}
-
-/** Offset of `name` followed by a NUL in a string table (any position: a suffix is a valid string), or -1. */
-function findString(table: Uint8Array, name: Uint8Array): number {
-  const n = name.length;
-  for (let end = table.indexOf(0, n); end >= 0; end = table.indexOf(0, end + 1)) {
-    const start = end - n;
-    let match = true;
-    for (let j = 0; j < n; j++) {
-      if (table[start + j] !== name[j]) {
-        match = false;
-        break;
-      }
-    }
-    if (match) return start;
-  }
-  return -1;
-}
-
-function endsWith(bytes: Uint8Array, suffix: Uint8Array): boolean {
-  if (bytes.length < suffix.length) return false;
-  const base = bytes.length - suffix.length;
-  for (let i = 0; i < suffix.length; i++) if (bytes[base + i] !== suffix[i]) return false;
-  return true;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

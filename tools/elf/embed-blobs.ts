@@ -31,6 +31,7 @@ import {
   EM_PPC64,
   EM_RISCV,
   EM_S390,
+  EM_LOONGARCH,
   EM_X86_64,
   ET_REL,
   SHF_ALLOC,
@@ -47,8 +48,8 @@ import {
 } from './elf-constants.js';
 import { ElfFormatError } from './elf-error.js';
 import { parseElf, type ElfFile, type ElfSection } from './elf-file.js';
-import { hasFileBytes } from './elf-section.js';
 import { ElfWriter, alignUp, ehdrFieldOffsets, shdrFieldOffsets } from './elf-writer.js';
+import { canDropTail, endsWith, findString, keptEnd, smallAlign } from './file-layout.js';
 import { relocTypeInfo } from './reloc-types.js';
 import { withoutStaleLineinfo } from './old-lineinfo.js';
 
@@ -77,6 +78,7 @@ const ANCHOR_TYPES: ReadonlyMap<number, { rela: boolean; abs32: number; abs64?: 
   [EM_PPC64, { rela: true, abs32: 1, abs64: 38 }],
   [EM_PPC, { rela: true, abs32: 1 }],
   [EM_S390, { rela: true, abs32: 4, abs64: 22 }],
+  [EM_LOONGARCH, { rela: true, abs32: 1, abs64: 2 }],
 ]);
 
 export function anchorRelocation(elf: ElfFile): AnchorRelocation {
@@ -352,49 +354,6 @@ function checkOnlyOurRelocations(elf: ElfFile, blob: ElfSection, ours: string, f
       fail(s.headerOffset, `section ${s.index} (${printableName(s.name)}) holds relocations for ${printableName(blob.name)}; cannot replace it`);
     }
   }
-}
-
-/** End of the last input byte still used in place (ELF header, program headers, kept sections). */
-function keptEnd(elf: ElfFile, moved: ReadonlySet<number>): number {
-  let end = elf.header.ehsize;
-  const { phoff, phnum, phentsize } = elf.header;
-  if (phnum > 0) end = Math.max(end, Number(phoff + BigInt(phnum) * BigInt(phentsize)));
-  for (const s of elf.sections) {
-    if (s.index === 0 || moved.has(s.index)) continue;
-    end = Math.max(end, hasFileBytes(s.type) ? s.offset + s.size : s.offset);
-  }
-  return Math.min(end, elf.bytes.length);
-}
-
-function canDropTail(bytes: Uint8Array, from: number, dropped: ReadonlyArray<readonly [number, number]>): boolean {
-  for (let i = from; i < bytes.length; i++) {
-    if (bytes[i] === 0) continue;
-    const r = dropped.find(([start, end]) => i >= start && i < end);
-    if (!r) return false;
-    i = Math.min(r[1], bytes.length) - 1;
-  }
-  return true;
-}
-
-function findString(table: Uint8Array, name: Uint8Array): number {
-  const n = name.length;
-  for (let end = table.indexOf(0, n); end >= 0; end = table.indexOf(0, end + 1)) {
-    let match = true;
-    for (let j = 0; j < n && match; j++) match = table[end - n + j] === name[j];
-    if (match) return end - n;
-  }
-  return -1;
-}
-
-function smallAlign(addralign: bigint): number {
-  if (addralign <= 1n || addralign > 1n << 20n || (addralign & (addralign - 1n)) !== 0n) return 1;
-  return Number(addralign);
-}
-
-function endsWith(bytes: Uint8Array, suffix: Uint8Array): boolean {
-  if (bytes.length < suffix.length) return false;
-  for (let i = 0; i < suffix.length; i++) if (bytes[bytes.length - suffix.length + i] !== suffix[i]) return false;
-  return true;
 }
 
 /** Re-read the output: a failure here is a bug of this module, not a problem of the input. */

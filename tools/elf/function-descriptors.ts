@@ -10,8 +10,8 @@
  */
 import { printableName } from './elf-bytes.js';
 import { EM_PPC64, ET_REL, SHF_ALLOC, SHF_EXECINSTR, SHN_LORESERVE, SHN_XINDEX, SHT_NOBITS } from './elf-constants.js';
-import { ElfFormatError, type ElfFile, type ElfSymbol } from './elf-file.js';
-import { relocationsFor } from './elf-relocations.js';
+import { ElfFormatError, type ElfFile, type ElfSection, type ElfSymbol } from './elf-file.js';
+import { relocationsFor, type Relocation } from './elf-relocations.js';
 
 const EF_PPC64_ABI = 3;
 const ELFV2 = 2;
@@ -40,7 +40,7 @@ export function functionEntrySymbol(elf: ElfFile, sym: ElfSymbol): ElfSymbol {
   };
   if (elf.type === ET_REL) {
     const at = Number(sym.value);
-    const rel = relocationsFor(elf, opd).find((r) => r.offset === at && r.type === R_PPC64_ADDR64);
+    const rel = opdEntries(elf, opd).get(at);
     if (rel === undefined) return fail(`no R_PPC64_ADDR64 relocation at ${OPD}+0x${at.toString(16)} gives its entry point`);
     const code = rel.symbol === null ? undefined : elf.symbolSection(rel.symbol);
     if (rel.symbol === null || code === undefined) return fail(`the relocation at ${OPD}+0x${at.toString(16)} does not name a section of the file`);
@@ -51,6 +51,21 @@ export function functionEntrySymbol(elf: ElfFile, sym: ElfSymbol): ElfSymbol {
   const code = elf.sections.find((s) => (s.flags & (SHF_ALLOC | SHF_EXECINSTR)) === (SHF_ALLOC | SHF_EXECINSTR) && s.addr <= entry && entry < s.addr + BigInt(s.size));
   if (code === undefined) return fail(`its entry point 0x${entry.toString(16)} is in no executable section`);
   return placedAt(sym, code.index, entry);
+}
+
+/**
+ * The R_PPC64_ADDR64 relocations of `.opd` by offset, read once per file: symbolize places every
+ * code symbol of a module for each frame's size check.
+ */
+const opdEntryCache = new WeakMap<ElfSection, Map<number, Relocation>>();
+function opdEntries(elf: ElfFile, opd: ElfSection): Map<number, Relocation> {
+  let m = opdEntryCache.get(opd);
+  if (m === undefined) {
+    m = new Map();
+    for (const r of relocationsFor(elf, opd)) if (r.type === R_PPC64_ADDR64 && !m.has(r.offset)) m.set(r.offset, r);
+    opdEntryCache.set(opd, m);
+  }
+  return m;
 }
 
 function placedAt(sym: ElfSymbol, shndx: number, value: bigint): ElfSymbol {

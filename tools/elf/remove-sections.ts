@@ -20,7 +20,7 @@ import { printableName } from './elf-bytes.js';
 import { SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_GROUP, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STT_SECTION } from './elf-constants.js';
 import { ElfFormatError } from './elf-error.js';
 import { parseElf, type ElfFile, type ElfSection } from './elf-file.js';
-import { canDropTail, keptEnd, linksToSection, smallAlign } from './file-layout.js';
+import { canDropTail, groupMembers, keptEnd, linksToSection, smallAlign } from './file-layout.js';
 import { ElfWriter, alignUp, ehdrFieldOffsets, shdrFieldOffsets } from './elf-writer.js';
 
 /** `elfBytes` without the sections whose indices are in `remove` (see the file comment). */
@@ -129,14 +129,6 @@ export function removeSections(elfBytes: Uint8Array, fileName: string, remove: R
 /** sh_info names a section: relocation sections and SHF_INFO_LINK (gABI). */
 function infoIsSection(s: ElfSection): boolean {
   return s.type === SHT_REL || s.type === SHT_RELA || (s.type !== SHT_SYMTAB && s.type !== SHT_GROUP && (s.flags & SHF_INFO_LINK) !== 0n);
-}
-
-function groupMembers(elf: ElfFile, group: ElfSection): number[] {
-  const d = group.data();
-  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  const out: number[] = [];
-  for (let i = 4; i + 4 <= d.length; i += 4) out.push(v.getUint32(i, elf.endian === 'le'));
-  return out;
 }
 
 /** The symbol table without `dropped`, each st_shndx that names a section renumbered. */

@@ -47,9 +47,10 @@ export function anchorsOfBlob(elf: ElfFile, blob: string, bytes: Uint8Array, end
   const cover = coveredSections(revision);
   const names = (blob === INIT_BLOB ? cover.init : cover.persistent).filter((n) => elf.sectionByName(n) !== undefined);
   const sizes = Array.from({ length: count }, (_, k) => view.getUint32(ROOT_SIZE + DESCRIPTOR_SIZE * k + 8, le));
-  const choices = orderedChoices(sizes, names.map((n) => elf.sectionByName(n)!.size));
+  const sectionSizes = names.map((n) => elf.sectionByName(n)!.size);
+  const choices = orderedChoices(sizes, sectionSizes);
   if (choices.length === 0) {
-    const k = firstUnmatched(sizes, names.map((n) => elf.sectionByName(n)!.size));
+    const k = firstUnmatched(sizes, sectionSizes);
     throw new InputError(file, ROOT_SIZE + DESCRIPTOR_SIZE * k + 8, `descriptor ${k} covers ${sizes[k]} bytes, but no covered section of ${elf.fileName} left for it in the generator's order (${names.join(', ') || 'none'}) has that size: the blob was not made for this module`);
   }
   let choice = choices[0]!;
