@@ -61,22 +61,14 @@ or an unreadable LOG or DIR.`,
     const input: Readable = fromStdin ? process.stdin : createReadStream(logPath);
     try {
       for await (const chunk of input as AsyncIterable<Buffer>) {
-        let out = '';
-        for (const piece of splitter.push(chunk)) {
-          if (!s.loaded(piece)) await s.load(piece);
-          out += s.annotate(piece);
-        }
+        const out = await s.symbolize(splitter.push(chunk));
         if (out) io.out(Buffer.from(out, 'latin1'));
       }
     } catch (e) {
       if (!(e instanceof Error) || !('code' in e)) throw e;
       throw new InputError(fromStdin ? '-' : logPath, null, `cannot read: ${e.message}`);
     }
-    let out = '';
-    for (const piece of splitter.end()) {
-      if (!s.loaded(piece)) await s.load(piece);
-      out += s.annotate(piece);
-    }
+    const out = await s.symbolize(splitter.end());
     if (out) io.out(Buffer.from(out, 'latin1'));
     if (values.verbose) {
       io.err(`lineinfo: symbolize: ${s.stats.annotated} of ${s.stats.frames} module frame(s) annotated\n`);

@@ -18,7 +18,7 @@ import type { ElfFile } from '../elf/elf-file.js';
 import { MODULE_SECTION } from '../input/load-input.js';
 import { resolveLayout } from '../input/resolve-layout.js';
 import type { ResolvedTable } from '../input/resolve-layout.js';
-import { isSectionedModule, lookupAddress, openSectionedModule } from '../lookup/module-lookup.js';
+import { isSectionedModule, lookupAddress, openSectionedModule, symbolQuery } from '../lookup/module-lookup.js';
 import type { SectionedModule } from '../lookup/module-lookup.js';
 import type { LayoutId } from '../revisions/layout-id.js';
 import { alreadyAnnotated, findModuleFrames } from './frame-pattern.js';
@@ -77,23 +77,28 @@ export class Symbolizer {
     private readonly options: SymbolizeOptions = {},
   ) {}
 
-  /** Loads (once) every module the piece's frames name. */
-  async load(piece: LogPiece): Promise<void> {
-    for (const f of this.framesOf(piece)) {
+  /** The piece's module frames (from `piece.from` on): found once, then given to `load` and `annotate`. */
+  framesOf(piece: LogPiece): ModuleFrame[] {
+    const frames = findModuleFrames(piece.text);
+    return piece.from === 0 ? frames : frames.filter((f) => f.start >= piece.from);
+  }
+
+  /** True when `annotate` can run without `load` first (the common case: all modules cached). */
+  loaded(frames: readonly ModuleFrame[]): boolean {
+    return frames.every((f) => this.cache.has(moduleKey(f.module)));
+  }
+
+  /** Loads (once) every module the frames name. */
+  async load(frames: readonly ModuleFrame[]): Promise<void> {
+    for (const f of frames) {
       const key = moduleKey(f.module);
       if (!this.cache.has(key)) this.cache.set(key, await this.open(f.module));
     }
   }
 
-  /** True when `annotate` can run without `load` first (the common case: all modules cached). */
-  loaded(piece: LogPiece): boolean {
-    return this.framesOf(piece).every((f) => this.cache.has(moduleKey(f.module)));
-  }
-
-  /** The piece's own text (from `piece.from` on) with annotations inserted. */
-  annotate(piece: LogPiece): string {
+  /** The piece's own text (from `piece.from` on) with annotations inserted after its `frames`. */
+  annotate(piece: LogPiece, frames: readonly ModuleFrame[]): string {
     const { text } = piece;
-    const frames = this.framesOf(piece);
     if (frames.length === 0) return piece.from === 0 ? text : text.slice(piece.from);
     let out = '';
     let at = piece.from;
@@ -111,9 +116,15 @@ export class Symbolizer {
     return out + text.slice(at);
   }
 
-  private framesOf(piece: LogPiece): ModuleFrame[] {
-    const frames = findModuleFrames(piece.text);
-    return piece.from === 0 ? frames : frames.filter((f) => f.start >= piece.from);
+  /** Every piece with its annotations: modules are loaded (asynchronously) only when a frame names a new one. */
+  async symbolize(pieces: Iterable<LogPiece>): Promise<string> {
+    let out = '';
+    for (const piece of pieces) {
+      const frames = this.framesOf(piece);
+      if (!this.loaded(frames)) await this.load(frames);
+      out += this.annotate(piece, frames);
+    }
+    return out;
   }
 
   private unresolved(key: string, why: string): null {
@@ -188,10 +199,9 @@ export class Symbolizer {
     };
     const sym = chooseFrameSymbol(m.elf, f, place);
     if (typeof sym === 'string') return this.unresolved(frameText, sym);
-    const symbolAddress = m.load.symbolAddress(sym);
-    if (symbolAddress === null) return this.unresolved(frameText, `${f.symbol} is not in an allocated section of the module`);
-    const address = symbolAddress + BigInt(f.offset) - (returnAddress ? 1n : 0n);
-    const a = lookupAddress(m, { address, symbolAddress }, 'kernel').answer;
+    const q = symbolQuery(m, sym, f.offset);
+    if (q === null) return this.unresolved(frameText, `${f.symbol} is not in an allocated section of the module`);
+    const a = lookupAddress(m, { ...q, address: q.address - (returnAddress ? 1n : 0n) }, 'kernel').answer;
     return a.kind === 'hit' ? annotationText(a.file, a.line) : this.unresolved(frameText, a.reason);
   }
 }
