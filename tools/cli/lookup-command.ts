@@ -57,7 +57,7 @@ function answerEach(file: string, queries: readonly QueryText[], answer: (q: Que
  * a run-time address, answered by .mod_lineinfo, then .init.mod_lineinfo.
  */
 function sectionedLookups(table: LoadedTable, queries: readonly QueryText[], opts: LookupOptions, io: CommandIo): number {
-  const m = openSectionedModule(table.elf!, { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.endian ? { endian: opts.endian } : {}) });
+  const m = openSectionedModule(table.elf!, opts);
   if (opts.mode === 'strict') {
     const bad = blobViolations(m)[0];
     if (bad) {

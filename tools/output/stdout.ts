@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { writeAllSync } from './write-fd.js';
 
 /** How error messages name standard output. */
-export const STDOUT_NAME = '<stdout>';
+const STDOUT_NAME = '<stdout>';
 
 /** The reader of standard output has closed it: stop producing output. */
 export class StdoutClosedError extends Error {

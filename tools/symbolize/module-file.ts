@@ -16,11 +16,11 @@ import { largestZstdFrameRequest } from './zstd-frames.js';
 const { XzReadableStream } = createRequire(import.meta.url)('xz-decompress') as typeof import('xz-decompress');
 
 /** No real module comes close (the largest in-tree ones are some 100 MiB with debug info). */
-export const MAX_MODULE_BYTES = 1 << 30;
+const MAX_MODULE_BYTES = 1 << 30;
 
 export type Compression = 'gz' | 'xz' | 'zst' | null;
 
-export function compressionOf(path: string): Compression {
+function compressionOf(path: string): Compression {
   const m = /\.ko\.(gz|xz|zst)$/.exec(path);
   return m ? (m[1] as Compression) : null;
 }
