@@ -75,12 +75,31 @@ function fitsGap(sym: ElfSymbol, printed: bigint, starts: readonly bigint[], pla
   return next - at.start === printed;
 }
 
+/**
+ * The module's defined function (or untyped) symbols by name, placed at their entry points: built
+ * once per file, not once per frame (a log names a module in many frames).
+ */
+const byNameCache = new WeakMap<ElfFile, Map<string, ElfSymbol[]>>();
+function candidatesByName(elf: ElfFile): Map<string, ElfSymbol[]> {
+  let m = byNameCache.get(elf);
+  if (m === undefined) {
+    m = new Map();
+    for (const raw of elf.symbols()) {
+      if (raw.shndx === 0 || (raw.type !== STT_FUNC && raw.type !== STT_NOTYPE) || !elf.symbolSection(raw)) continue;
+      const s = atEntry(elf, raw);
+      if (s === null) continue;
+      const list = m.get(s.name);
+      if (list) list.push(s);
+      else m.set(s.name, [s]);
+    }
+    byNameCache.set(elf, m);
+  }
+  return m;
+}
+
 /** The one symbol `ref` names, or why there is none. */
 export function chooseFrameSymbol(elf: ElfFile, ref: FrameRef, place: SymbolPlacement): ElfSymbol | string {
-  const named = elf.symbols()
-    .filter((s) => s.name === ref.symbol && s.shndx !== 0 && (s.type === STT_FUNC || s.type === STT_NOTYPE) && elf.symbolSection(s))
-    .map((s) => atEntry(elf, s))
-    .filter((s): s is ElfSymbol => s !== null);
+  const named = candidatesByName(elf).get(ref.symbol) ?? [];
   const size = `0x${ref.size.toString(16)}`;
   if (named.length === 0) return `no function symbol named ${ref.symbol}`;
   if (ref.offset >= ref.size) return `offset 0x${ref.offset.toString(16)} is not inside the printed size ${size}`;
